@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One running action: the process, its stdin and its fd 3, confined to one
+/// event loop. It answers one exchange at a time: a line written to stdin,
+/// the next line read from fd 3.
+///
+/// Sendable only to travel inside futures of its own loop: every method that
+/// touches its state asserts that it runs there.
+final class ActionProcess: @unchecked Sendable {
+    /// What an exchange with the action ends with.
+    enum Reply {
+        case line(ByteBuffer)
+        case oversized
+        case exited
+    }
+
+    let pid: pid_t
+    private let eventLoop: EventLoop
+    private let logger: Logger
+    private var channel: Channel?
+    private var waiting: EventLoopPromise<Reply>?
+    private var exitStatus: Int32?
+    private var outputClosed = false
+    private var stopped = false
+    private var endWaiters: [EventLoopPromise<Bool>] = []
+
+    /// Gone for good: exited, stopped, or closed its fd 3 so it cannot answer again.
+    var isAlive: Bool { exitStatus == nil && !outputClosed && !stopped }
+
+    private init(pid: pid_t, eventLoop: EventLoop, logger: Logger) {
+        self.pid = pid
+        self.eventLoop = eventLoop
+        self.logger = logger
+    }
+
+    /// Spawns `executable` with fds 0 and 3 as pipes to the proxy and 1 and 2
+    /// inherited, and watches it until it ends.
+    static func start(
+        executable: String, environment: [String], maxLineBytes: Int, on eventLoop: EventLoop, logger: Logger
+    ) -> EventLoopFuture<ActionProcess> {
+        eventLoop.assertInEventLoop()
+        let input: Pipe
+        let output: Pipe
+        let pid: pid_t
+        do {
+            input = try Pipe()
+            output = try Pipe()
+        } catch {
+            return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
+        }
+        do {
+            pid = try Spawn(
+                executable: executable, environment: environment,
+                mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
+            ).start()
+        } catch {
+            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+            return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
+        }
+        close(input.readEnd)
+        close(output.writeEnd)
+        logger.debug("started the action", metadata: ["pid": "\(pid)", "executable": "\(executable)"])
+
+        let process = ActionProcess(pid: pid, eventLoop: eventLoop, logger: logger)
+        process.watchExit()
+        let bound = NIOLoopBound(process, eventLoop: eventLoop)
+        return NIOPipeBootstrap(group: eventLoop)
+            .channelOption(.allowRemoteHalfClosure, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        LineReader(maxLineBytes: maxLineBytes) { event in bound.value.received(event) })
+                }
+            }
+            .takingOwnershipOfDescriptors(input: output.readEnd, output: input.writeEnd)
+            .map { channel in
+                bound.value.channel = channel
+                return bound.value
+            }
+            .flatMapErrorThrowing { error in
+                bound.value.stop()
+                throw ProxyError.startFailed("cannot attach to the action's pipes: \(error)")
+            }
+    }
+
+    /// Writes `line` (without its newline) to stdin and waits for the next
+    /// line on fd 3, or for the end of the process.
+    func exchange(_ line: ByteBuffer) -> EventLoopFuture<Reply> {
+        eventLoop.assertInEventLoop()
+        guard isAlive, let channel else { return eventLoop.makeSucceededFuture(.exited) }
+        let promise = eventLoop.makePromise(of: Reply.self)
+        waiting = promise
+        channel.write(line, promise: nil)
+        channel.writeAndFlush(ByteBuffer(integer: UInt8(ascii: "\n")), promise: nil)
+        return promise.futureResult
+    }
+
+    /// Waits for the first line on fd 3 without writing anything: the ack.
+    func nextLine() -> EventLoopFuture<Reply> {
+        eventLoop.assertInEventLoop()
+        guard isAlive else { return eventLoop.makeSucceededFuture(.exited) }
+        let promise = eventLoop.makePromise(of: Reply.self)
+        waiting = promise
+        return promise.futureResult
+    }
+
+    /// True once the process is gone, false if it is still there after
+    /// `milliseconds`.
+    func waitForEnd(within milliseconds: Int64) -> EventLoopFuture<Bool> {
+        guard isAlive else { return eventLoop.makeSucceededFuture(true) }
+        let promise = eventLoop.makePromise(of: Bool.self)
+        endWaiters.append(promise)
+        eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { promise.succeed(false) }
+        return promise.futureResult
+    }
+
+    /// Kills the process and everything it started, and closes the pipes.
+    func stop() {
+        eventLoop.assertInEventLoop()
+        if exitStatus == nil {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+        stopped = true
+        channel?.close(promise: nil)
+        finishWaiting(.exited)
+        notifyEnd()
+    }
+
+    private func received(_ event: LineReader.Event) {
+        switch event {
+        case .line(let line):
+            if let waiting {
+                self.waiting = nil
+                waiting.succeed(.line(line))
+            } else {
+                logger.debug("dropped a line the action wrote outside an activation", metadata: ["bytes": "\(line.readableBytes)"])
+            }
+        case .oversized:
+            finishWaiting(.oversized)
+        case .closed:
+            outputClosed = true
+            channel = nil
+            finishWaiting(.exited)
+            notifyEnd()
+        }
+    }
+
+    private func notifyEnd() {
+        let waiters = endWaiters
+        endWaiters = []
+        for waiter in waiters { waiter.succeed(true) }
+    }
+
+    private func finishWaiting(_ reply: Reply) {
+        if let waiting {
+            self.waiting = nil
+            waiting.succeed(reply)
+        }
+    }
+
+    /// A thread blocked in waitpid reaps the process; the loop hears of it.
+    /// Its last line may still be in the pipe, so an exchange waits a moment
+    /// for fd 3 to close before it reports the exit.
+    private func watchExit() {
+        let pid = self.pid
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let eventLoop = self.eventLoop
+        let reaper = NIOThreadPool(numberOfThreads: 1)
+        reaper.start()
+        reaper.runIfActive(eventLoop: eventLoop) { waitForExit(pid) }
+            .whenComplete { result in
+                reaper.shutdownGracefully { _ in }
+                let process = bound.value
+                let status = (try? result.get()) ?? -1
+                process.exitStatus = status
+                process.notifyEnd()
+                process.logger.debug("the action ended", metadata: ["pid": "\(pid)", "status": "\(describeWaitStatus(status))"])
+                // A child of the action may keep fd 3 open: don't wait on it for long.
+                eventLoop.scheduleTask(in: .milliseconds(50)) {
+                    bound.value.channel?.close(promise: nil)
+                    bound.value.finishWaiting(.exited)
+                }
+            }
+    }
+}

@@ -1,0 +1,85 @@
+import NIOCore
+
+/// Cuts the action's fd 3 into lines of any length (up to a limit) and hands
+/// each, newline included, to the action process. Searching resumes where the
+/// last search stopped, so a 50 MB line costs one pass.
+final class LineReader: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    enum Event {
+        case line(ByteBuffer)
+        /// A line grew past the limit; its bytes are dropped up to its newline.
+        case oversized
+        case closed
+    }
+
+    private let maxLineBytes: Int
+    private let deliver: (Event) -> Void
+    private var pending: ByteBuffer?
+    private var searched = 0
+    private var discarding = false
+
+    init(maxLineBytes: Int, deliver: @escaping (Event) -> Void) {
+        self.maxLineBytes = maxLineBytes
+        self.deliver = deliver
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        if var buffer = pending {
+            pending = nil
+            buffer.writeBuffer(&chunk)
+            pending = buffer
+        } else {
+            pending = chunk
+        }
+        splitLines()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pending = nil
+        deliver(.closed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    private func splitLines() {
+        while var buffer = pending {
+            let newline = buffer.withUnsafeReadableBytes { raw -> Int? in
+                guard searched < raw.count, let base = raw.baseAddress,
+                    let found = memchr(base + searched, 0x0A, raw.count - searched)
+                else { return nil }
+                return base.distance(to: UnsafeRawPointer(found))
+            }
+            guard let newline else {
+                searched = buffer.readableBytes
+                if !discarding && searched > maxLineBytes {
+                    discarding = true
+                    deliver(.oversized)
+                }
+                if discarding {
+                    pending = nil
+                    searched = 0
+                }
+                return
+            }
+            let line = buffer.readSlice(length: newline + 1)
+            pending = buffer.readableBytes > 0 ? buffer : nil
+            searched = 0
+            if discarding {
+                discarding = false
+            } else if let line {
+                deliver(line.readableBytes > maxLineBytes + 1 ? .oversized : .line(line))
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif

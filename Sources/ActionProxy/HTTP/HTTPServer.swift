@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The proxy's HTTP server. Everything runs on one event loop: the proxy
+/// serves one action, and one loop keeps its pipes and its connections free
+/// of thread hops.
+public final class HTTPServer: Sendable {
+    public let configuration: Configuration
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let channel: Channel
+    private let proxy: NIOLoopBound<Proxy>
+
+    /// The address actually bound (the port is the real one when 0 was asked).
+    public var localAddress: SocketAddress? { channel.localAddress }
+
+    private init(
+        configuration: Configuration, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
+        channel: Channel, proxy: NIOLoopBound<Proxy>
+    ) {
+        self.configuration = configuration
+        self.group = group
+        self.threadPool = threadPool
+        self.channel = channel
+        self.proxy = proxy
+    }
+
+    /// Binds and starts serving.
+    public static func start(configuration: Configuration, logger: Logger) throws -> HTTPServer {
+        // Writes to a pipe whose reader is gone must fail, not kill the proxy.
+        signal(SIGPIPE, SIG_IGN)
+        try FileSystem.makeDirectories(configuration.actionDirectory)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let eventLoop = group.next()
+        let proxy = try eventLoop.submit {
+            NIOLoopBound(
+                Proxy(configuration: configuration, eventLoop: eventLoop, threadPool: threadPool, logger: logger),
+                eventLoop: eventLoop)
+        }.wait()
+        do {
+            let channel = try ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.configureHTTPServerPipeline(
+                            withPipeliningAssistance: true, withErrorHandling: false)
+                        try pipeline.addHandler(HTTPHandler(proxy: proxy.value, logger: logger))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .wait()
+            logger.debug("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            return HTTPServer(
+                configuration: configuration, group: group, threadPool: threadPool, channel: channel, proxy: proxy)
+        } catch {
+            try? threadPool.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Blocks until the server is closed.
+    public func wait() throws {
+        try channel.closeFuture.wait()
+    }
+
+    /// Stops the action, closes the listener and the loop.
+    public func shutdown() {
+        let proxy = self.proxy
+        try? channel.eventLoop.submit { proxy.value.stop() }.wait()
+        try? channel.close().wait()
+        try? threadPool.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
+    }
+}

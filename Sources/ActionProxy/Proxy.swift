@@ -1,0 +1,230 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The contract's state machine (PROTOCOL.md §2–§4), confined to one event
+/// loop. Blocking work (decoding, extraction, compilation) runs on a thread
+/// pool and comes back to the loop.
+final class Proxy {
+    /// Whether the one init has happened.
+    enum Initialization {
+        case notStarted
+        case inProgress(wasDone: Bool)
+        case done
+    }
+
+    /// The action process, as `/run` sees it.
+    enum Action {
+        case none
+        case idle(ActionProcess)
+        case busy(ActionProcess)
+        /// It died after a successful init: runs answer "command exited".
+        case exited
+    }
+
+    private(set) var initialization = Initialization.notStarted
+    private(set) var action = Action.none
+    let configuration: Configuration
+    private let eventLoop: EventLoop
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    private var lastFolderNumber: Int
+
+    init(configuration: Configuration, eventLoop: EventLoop, threadPool: NIOThreadPool, logger: Logger) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.threadPool = threadPool
+        self.logger = logger
+        let existing = (try? FileSystem.listDirectory(configuration.actionDirectory)) ?? []
+        lastFolderNumber = existing.compactMap { Int($0) }.max() ?? 0
+    }
+
+    /// Ready for `/run`: initialized and its process alive. `/health` answers with it.
+    var isReady: Bool {
+        switch action {
+        case .idle(let process), .busy(let process): process.isAlive
+        case .none, .exited: false
+        }
+    }
+
+    /// Checked when the request head arrives, before its body is read.
+    func refusalOfInit() -> ProxyError? {
+        switch initialization {
+        case .inProgress: .initializationInProgress
+        case .done where !configuration.allowReinit: .alreadyInitialized
+        case .notStarted, .done: nil
+        }
+    }
+
+    // MARK: - /init
+
+    func initialize(body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
+        eventLoop.assertInEventLoop()
+        if let refusal = refusalOfInit() { return eventLoop.makeSucceededFuture(.error(refusal)) }
+        let wasDone: Bool
+        if case .done = initialization { wasDone = true } else { wasDone = false }
+        initialization = .inProgress(wasDone: wasDone)
+        lastFolderNumber += 1
+        let number = lastFolderNumber
+        let builder = ActionBuilder(configuration: configuration)
+        let configuration = self.configuration
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+
+        return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> PreparedAction in
+            let request = try InitRequest.decode(body)
+            let executable = try builder.build(
+                code: request.code, main: request.main, environment: request.environment, number: number)
+            return PreparedAction(
+                folder: builder.folder(number), executable: executable,
+                environment: ActionEnvironment.forAction(configuration, initEnvironment: request.environment))
+        }
+        .flatMap { prepared in
+            bound.value.start(prepared).flatMapErrorThrowing { error in
+                FileSystem.removeTree(prepared.folder)
+                throw error
+            }
+        }
+        .map { process in
+            bound.value.initialized(with: process)
+            return ProxyResponse.ok()
+        }
+        .recover { error in
+            bound.value.initializationFailed(error, wasDone: wasDone)
+        }
+    }
+
+    private struct PreparedAction: Sendable {
+        var folder: String
+        var executable: String
+        var environment: [String]
+    }
+
+    /// Starts the process and waits until it is ready: its ack, or a few
+    /// milliseconds without an early exit.
+    private func start(_ prepared: PreparedAction) -> EventLoopFuture<ActionProcess> {
+        let configuration = self.configuration
+        return ActionProcess.start(
+            executable: prepared.executable, environment: prepared.environment,
+            maxLineBytes: configuration.maxResultBytes, on: eventLoop, logger: logger
+        ).flatMap { process in
+            let ready: EventLoopFuture<Void>
+            if configuration.waitForAck != nil {
+                ready = Proxy.awaitAck(process, timeout: configuration.ackTimeoutMilliseconds)
+            } else {
+                ready = process.waitForEnd(within: configuration.startGraceMilliseconds).flatMapThrowing { ended in
+                    if ended { throw ProxyError.startFailed("command exited") }
+                }
+            }
+            return ready.map { process }.flatMapErrorThrowing { error in
+                process.stop()
+                throw error
+            }
+        }
+    }
+
+    private static func awaitAck(_ process: ActionProcess, timeout: Int64) -> EventLoopFuture<Void> {
+        let reply = process.nextLine()
+        let timedOut = NIOLoopBoundBox(false, eventLoop: reply.eventLoop)
+        let timer = reply.eventLoop.scheduleTask(in: .milliseconds(timeout)) {
+            timedOut.value = true
+            process.stop()
+        }
+        return reply.flatMapThrowing { reply in
+            timer.cancel()
+            switch reply {
+            case .line(let line):
+                let ack = try? line.withUnsafeReadableBytes { raw throws(JSONError) in try JSONParser.parse(raw) }
+                guard ack?["ok"] == .bool(true) else {
+                    throw ProxyError.startFailed("The action did not initialize properly.")
+                }
+            case .oversized:
+                throw ProxyError.startFailed("The action did not initialize properly.")
+            case .exited:
+                if timedOut.value {
+                    throw ProxyError.startFailed(
+                        "The action did not acknowledge its initialization within \(timeout) ms.")
+                }
+                throw ProxyError.startFailed("Command exited abruptly during initialization.")
+            }
+        }
+    }
+
+    private func initialized(with process: ActionProcess) {
+        if case .idle(let previous) = action { previous.stop() }
+        if case .busy(let previous) = action { previous.stop() }
+        action = .idle(process)
+        initialization = .done
+        logger.debug("initialized", metadata: ["pid": "\(process.pid)"])
+    }
+
+    private func initializationFailed(_ error: Error, wasDone: Bool) -> ProxyResponse {
+        initialization = wasDone ? .done : .notStarted
+        let failure = error as? ProxyError ?? .startFailed("\(error)")
+        logger.debug("init failed", metadata: ["error": "\(failure.message)"])
+        if configuration.logInitErrors, let short = failure.messageWhenLoggingInitErrors {
+            Sentinels.writeToLog(failure.message.hasSuffix("\n") ? failure.message : failure.message + "\n")
+            Sentinels.write()
+            return .error(failure, message: short)
+        }
+        return .error(failure)
+    }
+
+    // MARK: - /run
+
+    func run(body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
+        eventLoop.assertInEventLoop()
+        let process: ActionProcess
+        switch action {
+        case .none:
+            return eventLoop.makeSucceededFuture(.error(.notInitialized))
+        case .busy:
+            return eventLoop.makeSucceededFuture(.error(.activationInProgress))
+        case .exited:
+            Sentinels.write()
+            return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
+        case .idle(let idle):
+            process = idle
+        }
+        guard process.isAlive else {
+            action = .exited
+            Sentinels.write()
+            return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
+        }
+        guard RunRequest.isObject(body) else {
+            Sentinels.write()
+            return eventLoop.makeSucceededFuture(.error(.invalidRequest("The /run body must be a JSON object.")))
+        }
+        action = .busy(process)
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return process.exchange(RunRequest.singleLine(body)).map { reply in
+            bound.value.finished(process, reply)
+        }
+    }
+
+    private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply) -> ProxyResponse {
+        Sentinels.write()
+        let current: Bool
+        if case .busy(let busy) = action, busy === process { current = true } else { current = false }
+        switch reply {
+        case .line(let line):
+            if current { action = .idle(process) }
+            let isObjectOrArray = line.withUnsafeReadableBytes { JSONValidator.isObjectOrArray($0) }
+            return isObjectOrArray ? .json(.ok, line) : .error(.resultNotObjectOrArray)
+        case .oversized:
+            if current { action = .idle(process) }
+            return .error(.resultTooLarge(limit: configuration.maxResultBytes))
+        case .exited:
+            if current { action = .exited }
+            return .error(.actionExitedDuringRun)
+        }
+    }
+
+    /// Stops the action process (shutdown).
+    func stop() {
+        switch action {
+        case .idle(let process), .busy(let process): process.stop()
+        case .none, .exited: break
+        }
+        action = .none
+    }
+}

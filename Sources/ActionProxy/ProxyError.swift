@@ -1,0 +1,72 @@
+import NIOHTTP1
+
+/// Every way a request can fail, and the one place where each becomes the
+/// status and message of PROTOCOL.md §2–§3.
+enum ProxyError: Error, Equatable, CustomStringConvertible {
+    // /init
+    case alreadyInitialized
+    case initializationInProgress
+    case missingCode
+    case invalidRequest(String)
+    case compilationFailed(String)
+    case startFailed(String)
+    // /run
+    case notInitialized
+    case actionAlreadyExited
+    case actionExitedDuringRun
+    case resultNotObjectOrArray
+    case resultTooLarge(limit: Int)
+    case activationInProgress
+    // HTTP
+    case notFound(path: String)
+    case methodNotAllowed(method: String, path: String, allowed: String)
+    case bodyTooLarge(limit: Int)
+    case malformedHTTP(String)
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .alreadyInitialized, .missingCode: .forbidden
+        case .initializationInProgress, .activationInProgress: .conflict
+        case .invalidRequest, .actionExitedDuringRun, .malformedHTTP: .badRequest
+        case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge: .badGateway
+        case .notInitialized, .actionAlreadyExited: .internalServerError
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .bodyTooLarge: .payloadTooLarge
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .alreadyInitialized: "Cannot initialize the action more than once."
+        case .initializationInProgress: "Another initialization is in progress."
+        case .missingCode: "Missing main/no code to execute."
+        case .invalidRequest(let reason): reason
+        case .compilationFailed(let output): output
+        case .startFailed(let reason): "cannot start action: \(reason)"
+        case .notInitialized: "no action defined yet"
+        case .actionAlreadyExited, .actionExitedDuringRun: "command exited"
+        case .resultNotObjectOrArray: "The action did not return a dictionary or array."
+        case .resultTooLarge(let limit): "The action's result is larger than the limit of \(limit) bytes."
+        case .activationInProgress:
+            "Another activation is in progress: this action runs one activation at a time."
+        case .notFound(let path): "Not found: \(path). This server answers POST /init, POST /run and GET /health."
+        case .methodNotAllowed(let method, let path, let allowed):
+            "Method \(method) is not allowed on \(path); use \(allowed)."
+        case .bodyTooLarge(let limit): "The request body is larger than the limit of \(limit) bytes."
+        case .malformedHTTP(let reason): "Malformed HTTP request: \(reason)"
+        }
+    }
+
+    /// With `OW_LOG_INIT_ERROR`, what the response says instead of the detail,
+    /// which goes to the log.
+    var messageWhenLoggingInitErrors: String? {
+        switch self {
+        case .compilationFailed: "The action failed to generate or locate a binary. See logs for details."
+        case .startFailed: "Cannot start action. Check logs for details."
+        default: nil
+        }
+    }
+
+    var description: String { message }
+}

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed file-system call, with the call, the path and `errno`.
+struct FileSystemError: Error, CustomStringConvertible, Equatable {
+    let operation: String
+    let path: String
+    let code: Int32
+
+    init(_ operation: String, _ path: String, code: Int32 = errno) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    var description: String {
+        "\(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// The few POSIX file operations the proxy needs. Foundation is kept out of the
+/// library on purpose: it would triple the size of the static binary.
+enum FileSystem {
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
+        if isDirectory(path) { return }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, mode) != 0 && errno != EEXIST {
+                throw FileSystemError("mkdir", prefix)
+            }
+            prefix += "/"
+        }
+        if !isDirectory(path) { throw FileSystemError("mkdir", path, code: ENOTDIR) }
+    }
+
+    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(FileSystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        if fd < 0 { throw FileSystemError("open", path) }
+        defer { close(fd) }
+        let failure: Int32? = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw FileSystemError("write", path, code: failure) }
+        // open() applies the umask; the mode asked for is the mode meant.
+        if fchmod(fd, mode) != 0 { throw FileSystemError("chmod", path) }
+    }
+
+    /// Reads a whole file, refusing files larger than `limit` bytes.
+    static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileSystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileSystemError("open", path) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("read", path)
+            }
+            if count == 0 { return result }
+            if result.count + count > limit { throw FileSystemError("read", path, code: EFBIG) }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// The first `count` bytes of a file (fewer if it is shorter); empty if unreadable.
+    static func readPrefix(_ path: String, count: Int) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return [] }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
+        return got > 0 ? Array(buffer[0..<got]) : []
+    }
+
+    static func rename(_ from: String, to: String) throws(FileSystemError) {
+        if Glibc.rename(from, to) != 0 { throw FileSystemError("rename", from) }
+    }
+
+    static func setMode(_ path: String, _ mode: mode_t) throws(FileSystemError) {
+        if chmod(path, mode) != 0 { throw FileSystemError("chmod", path) }
+    }
+
+    /// Names in a directory, without `.` and `..`.
+    static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+        guard let dir = opendir(path) else { throw FileSystemError("opendir", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `rm -rf`, without following symbolic links. Best effort: what cannot be
+    /// removed stays.
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in (try? listDirectory(path)) ?? [] {
+                removeTree(path + "/" + name)
+            }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Dispatch
+
+/// Whole-stream reads and writes on fds 0, 1 and 2, for the command line.
+public enum StandardStreams {
+    public static func readAll() -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    public static func write(_ bytes: [UInt8]) { write(1, bytes) }
+
+    public static func writeError(_ text: String) { write(2, Array(text.utf8)) }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, let base = raw.baseAddress {
+                let written = Glibc.write(fd, base + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Stops the proxy cleanly on SIGTERM and SIGINT: the action process is
+/// killed and the proxy exits 0.
+public enum ShutdownSignals {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    /// Call once, from the main thread, before serving.
+    public static func install(_ shutdown: @escaping @Sendable () -> Void) {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: shutdown)
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
