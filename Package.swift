@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(
             name: "ActionProxyTests",
             dependencies: ["ActionProxy"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,26 @@
+# The two commands of the README, and the pieces they are made of.
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test build release clean
+
+## Builds the proxy and serves the contract on $(HOST):$(PORT) (Ctrl-C stops it).
+run: release
+	@mkdir -p .run
+	@echo "actionproxy serving on http://$(HOST):$(PORT) (action files in .run/action); Ctrl-C to stop"
+	cd .run && ../.build/release/actionproxy --host $(HOST) --port $(PORT)
+
+## Builds everything and runs the whole test suite.
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product actionproxy
+
+clean:
+	rm -rf .build .run

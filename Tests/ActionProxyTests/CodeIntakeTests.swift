@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+@Suite("Code intake: zip, tar.gz, ELF, scripts, sources")
+struct CodeIntakeTests {
+    @Test("a native ELF binary becomes the action")
+    func elf() throws {
+        let binary = try Fixtures.nativeEcho.get()
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(file: binary).status == 200)
+            let response = try proxy.run(["native": "❄"])
+            #expect(response.status == 200)
+            #expect((response.json as? [String: Any])?["value"] as? [String: String] == ["native": "❄"])
+            proxy.waitForSentinels(1)
+            #expect(proxy.stdout.contains("echo.c got"))
+        }
+    }
+
+    @Test("a zip with an executable exec at its top becomes the action")
+    func zipWithExec() throws {
+        let zip = try Fixtures.zip([
+            ("exec", try Fixtures.nativeEcho.get(), 0o755), ("data/readme.txt", Fixtures.url("echo.c"), 0o644),
+        ])
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+            #expect(try proxy.run(["zip": 1]).status == 200)
+            #expect(FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("action/1/bin/data/readme.txt").path))
+        }
+    }
+
+    @Test("a tar.gz with exec becomes the action")
+    func tarGzWithExec() throws {
+        let archive = try Fixtures.tarGz([("exec", Fixtures.url("echo.sh"), 0o755)])
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: archive.base64EncodedString(), binary: true).status == 200)
+            let response = try proxy.run(["tar": "gz"])
+            #expect((response.json as? [String: Any])?["value"] as? [String: String] == ["tar": "gz"])
+        }
+    }
+
+    @Test("a #! script sent as text becomes the action")
+    func script() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
+            #expect(try proxy.run(["script": true]).status == 200)
+        }
+    }
+
+    @Test("a source is compiled with OW_COMPILER, which gets main and the folders")
+    func sourceWithCompiler() throws {
+        try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
+            let source = "while read -r line; do echo \"{\\\"main\\\":\\\"$(sed -n 2p \"$0\")\\\"}\" >&3; done\n"
+            #expect(try proxy.initialize(code: source, main: "hello").status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 200)
+            #expect((response.json as? [String: String])?["main"] == "# main: hello")
+        }
+    }
+
+    @Test("a zip without exec goes to the compiler")
+    func zipWithoutExecIsCompiled() throws {
+        let folder = try Fixtures.scratch()
+        let source = folder.appendingPathComponent("exec")
+        try "while read -r line; do echo '{\"from\":\"zip\"}' >&3; done\n".write(to: source, atomically: true, encoding: .utf8)
+        let zip = try Fixtures.zip([("exec", source, 0o644)])
+        try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
+            #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+            #expect(try proxy.run([:]).json as? [String: String] == ["from": "zip"])
+        }
+    }
+
+    @Test("a compile error answers 502 with the compiler's output")
+    func compileError() throws {
+        try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
+            let response = try proxy.initialize(code: "syntax error\n", main: "broken")
+            #expect(response.status == 502)
+            #expect(response.error == "compile.sh: syntax error in broken\n")
+            let silent = try proxy.initialize(code: "print nothing and fail\n")
+            #expect(silent.status == 502)
+            #expect(silent.error?.contains("exit status 3") == true)
+            #expect(try proxy.initialize(code: "while read -r l; do echo '{}' >&3; done\n").status == 200)
+        }
+    }
+
+    @Test("each init uses a fresh numbered folder")
+    func numberedFolders() throws {
+        try withProxy(environment: ["PROXY_ALLOW_REINIT": "1"]) { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let action = proxy.directory.appendingPathComponent("action")
+            #expect(FileManager.default.fileExists(atPath: action.appendingPathComponent("1/bin/exec").path))
+            #expect(FileManager.default.fileExists(atPath: action.appendingPathComponent("2/bin/exec").path))
+            #expect(try proxy.run(["do": "input"]).status == 200)
+        }
+    }
+
+    @Test("an archive entry that escapes the action folder is refused with 400")
+    func zipSlip() throws {
+        let folder = try Fixtures.scratch()
+        let target = folder.appendingPathComponent("evil.zip")
+        try Fixtures.runTool("/usr/bin/python3", ["-c", """
+            import zipfile
+            with zipfile.ZipFile("\(target.path)", "w") as z:
+                z.writestr("exec", "#!/bin/sh\\n")
+                z.writestr("../../escaped.txt", "pwned")
+            """])
+        let zip = try Data(contentsOf: target)
+        try withProxy { proxy throws in
+            let response = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
+            #expect(response.status == 400)
+            #expect(response.error?.contains("../../escaped.txt") == true)
+            #expect(!FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("escaped.txt").path))
+            #expect(!FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("action/escaped.txt").path))
+        }
+    }
+
+    @Test("a corrupt zip answers 400 and the proxy stays up")
+    func corruptZip() throws {
+        var zip = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])
+        zip = zip.prefix(zip.count / 2)
+        try withProxy { proxy throws in
+            let response = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
+            #expect(response.status == 400)
+            #expect(proxy.isRunning)
+            #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
+        }
+    }
+}
+
+@Suite("actionproxy -compile")
+struct CompileModeTests {
+    @Test("-compile produces a zip that a later init accepts as a binary action")
+    func compileThenInit() throws {
+        let folder = try Fixtures.scratch()
+        let source = folder.appendingPathComponent("exec")
+        try "while read -r line; do echo '{\"prebuilt\":true}' >&3; done\n".write(to: source, atomically: true, encoding: .utf8)
+        let sources = try Fixtures.zip([("exec", source, 0o644)])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestProxy.binary)
+        process.arguments = ["-compile", "main"]
+        process.currentDirectoryURL = folder
+        process.environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(sources)
+        try input.fileHandleForWriting.close()
+        let zip = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(zip.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+            #expect(try proxy.run([:]).json as? [String: Bool] == ["prebuilt": true])
+        }
+    }
+
+    @Test("-compile reports a compile error on stderr and exits non-zero")
+    func compileError() throws {
+        let folder = try Fixtures.scratch()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestProxy.binary)
+        process.arguments = ["-compile", "main"]
+        process.currentDirectoryURL = folder
+        process.environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data("syntax error\n".utf8))
+        try input.fileHandleForWriting.close()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("syntax error in main"))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@Suite("HTTP")
+struct HTTPTests {
+    @Test("an unknown path answers 404 with a JSON error")
+    func unknownPath() throws {
+        try withProxy { proxy throws in
+            for path in ["/", "/nope", "/init/extra", "/run?x=1/.."] {
+                let response = try proxy.request("POST", path, body: Data("{}".utf8))
+                #expect(response.status == 404, "\(path)")
+                #expect(response.error?.isEmpty == false)
+                #expect(response.headers["content-type"] == "application/json")
+            }
+        }
+    }
+
+    @Test("a wrong method answers 405 with a JSON error")
+    func wrongMethod() throws {
+        try withProxy { proxy throws in
+            for (method, path) in [("GET", "/init"), ("GET", "/run"), ("PUT", "/run"), ("DELETE", "/init"), ("POST", "/health")] {
+                let response = try proxy.request(method, path)
+                #expect(response.status == 405, "\(method) \(path)")
+                #expect(response.error?.contains(method) == true)
+            }
+        }
+    }
+
+    @Test("health answers 200 and tells whether the action is ready")
+    func health() throws {
+        try withProxy { proxy throws in
+            let before = try proxy.request("GET", "/health")
+            #expect(before.status == 200)
+            #expect((before.json as? [String: Any])?["ready"] as? Bool == false)
+            #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
+            let after = try proxy.request("GET", "/health")
+            #expect((after.json as? [String: Any])?["ready"] as? Bool == true)
+        }
+    }
+
+    @Test("one keep-alive connection carries many requests, each with a Content-Length")
+    func keepAlive() throws {
+        try withProxy { proxy throws in
+            let client = try proxy.client()
+            let script = try Fixtures.text("echo.sh")
+            let body = try JSONSerialization.data(withJSONObject: ["value": ["code": script]])
+            #expect(try client.request("POST", "/init", body: body).status == 200)
+            for index in 0..<20 {
+                let response = try client.request("POST", "/run", body: Data("{\"value\":{\"i\":\(index)}}".utf8))
+                #expect(response.status == 200)
+                #expect(response.headers["content-length"] == "\(response.body.count)")
+            }
+            #expect(try client.request("GET", "/nowhere").status == 404)
+            #expect(try client.request("POST", "/run", body: Data("{\"value\":{}}".utf8)).status == 200)
+        }
+    }
+
+    @Test("a body over the limit answers 413 without being read")
+    func bodyTooLarge() throws {
+        try withProxy(environment: ["OW_MAX_BODY_BYTES": "1000"]) { proxy throws in
+            let client = try proxy.client()
+            try client.sendRaw(Data("POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n".utf8))
+            let response = try client.readResponse()
+            #expect(response.status == 413)
+            #expect(response.error?.contains("1000") == true)
+            let chunked = try proxy.request("POST", "/init", body: Data(repeating: 0x41, count: 5000))
+            #expect(chunked.status == 413)
+            #expect(proxy.isRunning)
+        }
+    }
+
+    @Test("a malformed request gets a JSON 400 and the proxy stays up")
+    func malformedRequest() throws {
+        try withProxy { proxy throws in
+            let client = try proxy.client()
+            try client.sendRaw(Data("THIS IS NOT HTTP\r\n\r\n".utf8))
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.error?.isEmpty == false)
+            #expect(try proxy.request("GET", "/health").status == 200)
+        }
+    }
+
+    @Test("SIGTERM stops the proxy and its action, exit status 0")
+    func sigterm() throws {
+        let proxy = try TestProxy.start()
+        defer { proxy.stop() }
+        #expect(try proxy.initialize(code: "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n").status == 200)
+        #expect(proxy.terminateAndWait() == 0)
+    }
+}

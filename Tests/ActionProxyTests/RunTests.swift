@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+
+@Suite("POST /run")
+struct RunTests {
+    @Test("four activations in a row each log and end with one sentinel per stream")
+    func fourActivations() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            for index in 1...4 {
+                let response = try proxy.run(["n": index])
+                #expect(response.status == 200)
+                #expect(response.json as? [String: Int] == ["n": index])
+                proxy.waitForSentinels(index)
+                #expect(proxy.sentinelCount(stderr: false) == index)
+                #expect(proxy.sentinelCount(stderr: true) == index)
+            }
+            // Each activation's log lines come before its sentinel.
+            let stdoutBlocks = proxy.stdout.components(separatedBy: TestProxy.sentinel + "\n")
+            let stderrBlocks = proxy.stderr.components(separatedBy: TestProxy.sentinel + "\n")
+            for index in 1...4 {
+                #expect(stdoutBlocks[index - 1].contains("stdout of activation \(index):"))
+                #expect(stderrBlocks[index - 1].contains("stderr of activation \(index)"))
+            }
+        }
+    }
+
+    @Test("a result that is not an object or array answers 502", arguments: [
+        "\"a string\"", "42", "null", "true", "{\"unterminated\": ", "not json at all", "{} {}",
+    ])
+    func notObjectOrArray(result: String) throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let response = try proxy.run(["do": "raw", "text": result])
+            #expect(response.status == 502)
+            #expect(response.error == "The action did not return a dictionary or array.")
+            #expect(try proxy.run(["after": true]).status == 200)
+        }
+    }
+
+    @Test("an array result answers 200 with the array")
+    func arrayResult() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let response = try proxy.run(["do": "raw", "text": "[1, \"two\", {\"three\": 3}]"])
+            #expect(response.status == 200)
+            #expect(response.text == "[1, \"two\", {\"three\": 3}]\n")
+        }
+    }
+
+    @Test("an application error result answers 200 as it is")
+    func applicationError() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let response = try proxy.run(["do": "raw", "text": "{\"error\":\"the action failed\"}"])
+            #expect(response.status == 200)
+            #expect(response.error == "the action failed")
+        }
+    }
+
+    @Test("unicode round trips in values and logs")
+    func unicode() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let response = try proxy.run(["delimiter": "❄", "winter": "❄ ☃ ❄"])
+            #expect(response.status == 200)
+            #expect(response.json as? [String: String] == ["delimiter": "❄", "winter": "❄ ☃ ❄"])
+            proxy.waitForSentinels(1)
+            #expect(proxy.stdout.contains("❄ ☃ ❄"))
+        }
+    }
+
+    @Test("init env reaches the action intact, with = and unicode, non-strings as JSON")
+    func initEnvironment() throws {
+        try withProxy(environment: ["__OW_FROM_PROXY": "a=b=c"]) { proxy throws in
+            let env: [String: Any] = [
+                "SOME_VAR": "xyz", "WITH_EQUALS": "k=v=w", "SNOW": "❄ ☃ ❄", "NUMBER": 5, "FLAG": true,
+                "OBJECT": ["a": [1, 2]], "NEWLINE": "one\ntwo",
+            ]
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py"), env: env).status == 200)
+            let response = try proxy.run(["do": "env"])
+            let seen = try #require((response.json as? [String: Any])?["env"] as? [String: String])
+            #expect(seen["SOME_VAR"] == "xyz")
+            #expect(seen["WITH_EQUALS"] == "k=v=w")
+            #expect(seen["SNOW"] == "❄ ☃ ❄")
+            #expect(seen["NUMBER"] == "5")
+            #expect(seen["FLAG"] == "true")
+            #expect(seen["OBJECT"] == "{\"a\":[1,2]}")
+            #expect(seen["NEWLINE"] == "one\ntwo")
+            #expect(seen["__OW_FROM_PROXY"] == "a=b=c")
+            #expect(seen["__OW_PROXY_VERSION"]?.isEmpty == false)
+            #expect(seen["PATH"]?.contains("/usr/bin") == true)
+        }
+    }
+
+    @Test("the activation fields reach the action on stdin as one line")
+    func activationFields() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let fields: [String: Any] = [
+                "namespace": "guest", "action_name": "/guest/test", "action_version": "0.0.1",
+                "activation_id": "abc123", "transaction_id": "tid", "api_key": "key:secret=",
+                "deadline": "\(Int(Date().timeIntervalSince1970 * 1000) + 60_000)",
+            ]
+            let response = try proxy.run(["do": "env"], fields: fields)
+            let seen = try #require((response.json as? [String: Any])?["env"] as? [String: String])
+            #expect(seen["__OW_NAMESPACE"] == "guest")
+            #expect(seen["__OW_ACTION_NAME"] == "/guest/test")
+            #expect(seen["__OW_ACTION_VERSION"] == "0.0.1")
+            #expect(seen["__OW_ACTIVATION_ID"] == "abc123")
+            #expect(seen["__OW_TRANSACTION_ID"] == "tid")
+            #expect(seen["__OW_API_KEY"] == "key:secret=")
+            #expect(seen["__OW_DEADLINE"] == fields["deadline"] as? String)
+        }
+    }
+
+    @Test("a body with newlines reaches the action as one line")
+    func newlinesRemoved() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let body = "{\n  \"value\": {\n    \"do\": \"input\",\n    \"text\": \"a\\nb\"\n  }\n}\n"
+            let response = try proxy.request("POST", "/run", body: Data(body.utf8))
+            #expect(response.status == 200)
+            let json = try #require(response.json as? [String: Any])
+            #expect(json["line"] as? String == "{  \"value\": {    \"do\": \"input\",    \"text\": \"a\\nb\"  }}\n")
+        }
+    }
+
+    @Test("a 1,048,561-character string value round-trips", arguments: ["launcher.py", "echo.sh"])
+    func largeValue(fixture: String) throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text(fixture)).status == 200)
+            let large = String(repeating: "a", count: 1_048_561)
+            let response = try proxy.run(["large": large])
+            #expect(response.status == 200)
+            let json = try #require(response.json as? [String: Any])
+            let echoed = fixture == "echo.sh" ? (json["value"] as? [String: String])?["large"] : json["large"] as? String
+            #expect(echoed?.count == 1_048_561)
+            #expect(echoed == large)
+        }
+    }
+
+    @Test("a 50 MB result line is answered whole")
+    func fiftyMegabyteResult() throws {
+        try withProxy { proxy throws in
+            let script = """
+                #!/usr/bin/python3
+                import os, sys
+                out = os.fdopen(3, "w")
+                for line in sys.stdin:
+                    out.write('{"big":"' + "x" * (50 * 1024 * 1024) + '"}\\n')
+                    out.flush()
+                """
+            #expect(try proxy.initialize(code: script).status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 200)
+            #expect(response.body.count == 50 * 1024 * 1024 + 11)
+        }
+    }
+
+    @Test("the action exiting during a run answers 400 command exited; later runs answer at once")
+    func exitDuringRun() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let response = try proxy.run(["do": "exit", "code": 1])
+            #expect(response.status == 400)
+            #expect(response.error == "command exited")
+            let later = try proxy.run(["after": true])
+            #expect(later.status == 500)
+            #expect(later.error == "command exited")
+            proxy.waitForSentinels(2)
+            #expect(proxy.sentinelCount(stderr: false) == 2)
+            #expect(proxy.isRunning)
+        }
+    }
+
+    @Test("an action that died between runs answers 500 command exited")
+    func diedBetweenRuns() throws {
+        try withProxy { proxy throws in
+            let script = "#!/bin/bash\nread -r line\necho '{\"first\":true}' >&3\nsleep 0.2\nexit 0\n"
+            #expect(try proxy.initialize(code: script).status == 200)
+            #expect(try proxy.run([:]).status == 200)
+            usleep(600_000)
+            let response = try proxy.run([:])
+            #expect(response.status == 500)
+            #expect(response.error == "command exited")
+        }
+    }
+
+    @Test("a concurrent run never shares the pipes: it is refused with 409")
+    func concurrentRunRefused() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let slow = try proxy.client()
+            try slow.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":1}}".utf8))
+            usleep(200_000)
+            let second = try proxy.run(["second": true])
+            #expect(second.status == 409)
+            #expect(second.error?.contains("one activation at a time") == true)
+            let first = try slow.readResponse()
+            #expect(first.status == 200)
+            #expect((first.json as? [String: Any])?["slept"] as? Int == 1)
+            let third = try proxy.run(["third": true])
+            #expect(third.json as? [String: Bool] == ["third": true])
+        }
+    }
+
+    @Test("a client that disconnects mid-run does not leave its answer to the next caller")
+    func disconnectMidRun() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            do {
+                let gone = try proxy.client()
+                try gone.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":0.3}}".utf8))
+                usleep(50_000)
+            }
+            usleep(500_000)
+            let next = try proxy.run(["mine": true])
+            #expect(next.status == 200)
+            #expect(next.json as? [String: Bool] == ["mine": true])
+        }
+    }
+
+    @Test("a run body that is not a JSON object answers 400 and the action stays usable")
+    func badRunBody() throws {
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            for body in ["not json", "[1]", "{\"value\":", ""] {
+                let response = try proxy.request("POST", "/run", body: Data(body.utf8))
+                #expect(response.status == 400)
+                #expect(response.error == "The /run body must be a JSON object.")
+            }
+            #expect(try proxy.run(["ok": true]).status == 200)
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `actionproxy` binary, started on a free loopback port in a fresh
+/// working folder, with its stdout and stderr captured.
+final class TestProxy: @unchecked Sendable {
+    let port: Int
+    let directory: URL
+    private let process: Process
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+
+    static let sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+
+    /// The built binary, beside the test bundle (or `ACTIONPROXY_BINARY`).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["ACTIONPROXY_BINARY"] { return path }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent("actionproxy").path
+    }
+
+    private init(port: Int, directory: URL, process: Process) {
+        self.port = port
+        self.directory = directory
+        self.process = process
+    }
+
+    /// Starts a proxy; retries on another port if the one picked was taken.
+    static func start(environment: [String: String] = [:], arguments: [String] = []) throws -> TestProxy {
+        var lastError: Error = HTTPTestError(description: "proxy did not start")
+        for _ in 0..<3 {
+            do {
+                return try startOnce(environment: environment, arguments: arguments)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private static func startOnce(environment: [String: String], arguments: [String]) throws -> TestProxy {
+        let port = try freePort()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("actionproxy-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        process.currentDirectoryURL = directory
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let proxy = TestProxy(port: port, directory: directory, process: process)
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            proxy.lock.withLock { proxy.stdoutData.append(data) }
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            proxy.lock.withLock { proxy.stderrData.append(data) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if !process.isRunning {
+                throw HTTPTestError(description: "proxy exited at start: \(proxy.stderr)")
+            }
+            if let client = try? HTTPTestClient(port: port, timeoutSeconds: 2),
+                (try? client.request("GET", "/health")) != nil
+            {
+                return proxy
+            }
+            usleep(20_000)
+        }
+        proxy.stop()
+        throw HTTPTestError(description: "proxy did not answer /health in time")
+    }
+
+    var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    var isRunning: Bool { process.isRunning }
+
+    /// Lines of stdout or stderr that are the sentinel.
+    func sentinelCount(stderr useStderr: Bool) -> Int {
+        (useStderr ? stderr : stdout).split(separator: "\n").filter { $0 == Self.sentinel }.count
+    }
+
+    /// Waits until both streams carry `count` sentinels (output is read on
+    /// other threads), then a moment more so that an extra one would show.
+    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && (sentinelCount(stderr: false) < count || sentinelCount(stderr: true) < count) {
+            usleep(10_000)
+        }
+        usleep(100_000)
+    }
+
+    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
+
+    /// One request on a new connection.
+    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
+        try client().request(method, path, body: body)
+    }
+
+    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
+        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+    }
+
+    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
+        throws -> HTTPTestResponse
+    {
+        var value: [String: Any] = ["code": code, "binary": binary]
+        if let main { value["main"] = main }
+        if let env { value["env"] = env }
+        return try post("/init", json: ["value": value])
+    }
+
+    func initialize(file: URL) throws -> HTTPTestResponse {
+        let data = try Data(contentsOf: file)
+        return try initialize(code: data.base64EncodedString(), binary: true)
+    }
+
+    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
+        var body = fields
+        body["value"] = value
+        return try post("/run", json: body)
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func terminateAndWait() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw HTTPTestError(description: "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Starts a proxy for `body` and always stops it.
+func withProxy<T>(
+    environment: [String: String] = [:], arguments: [String] = [], _ body: (TestProxy) throws -> T
+) throws -> T {
+    let proxy = try TestProxy.start(environment: environment, arguments: arguments)
+    defer { proxy.stop() }
+    return try body(proxy)
+}
+
+/// Test inputs: the fixtures folder, and files made from it.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    static func text(_ name: String) throws -> String { try String(contentsOf: url(name), encoding: .utf8) }
+
+    /// A scratch folder for one test.
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("actionproxy-fixture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// `echo.c`, compiled once with `cc`.
+    static let nativeEcho: Result<URL, Error> = Result {
+        let output = try scratch().appendingPathComponent("echo")
+        try runTool("/usr/bin/cc", ["-O2", "-o", output.path, url("echo.c").path])
+        return output
+    }
+
+    /// Runs a tool and fails with its output when it fails.
+    @discardableResult
+    static func runTool(_ path: String, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        let inputPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
+        try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(input)
+            try inputPipe.fileHandleForWriting.close()
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw HTTPTestError(description: "\(path) \(arguments) failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return data
+    }
+
+    /// A zip of `files` (name → source file or text), made with Python's
+    /// zipfile so that modes are kept.
+    static func zip(_ files: [(name: String, source: URL, mode: Int)]) throws -> Data {
+        let folder = try scratch()
+        let target = folder.appendingPathComponent("action.zip")
+        let entries = files.map { "(\"\($0.name)\", \"\($0.source.path)\", \($0.mode))" }.joined(separator: ",")
+        let script = """
+            import zipfile
+            with zipfile.ZipFile("\(target.path)", "w", zipfile.ZIP_DEFLATED) as z:
+                for name, path, mode in [\(entries)]:
+                    info = zipfile.ZipInfo(name)
+                    info.external_attr = (0o100000 | mode) << 16
+                    info.create_system = 3
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    z.writestr(info, open(path, "rb").read())
+            """
+        try runTool("/usr/bin/python3", ["-c", script])
+        return try Data(contentsOf: target)
+    }
+
+    /// A tar.gz of `files` made with `tar`.
+    static func tarGz(_ files: [(name: String, source: URL, mode: Int)]) throws -> Data {
+        let folder = try scratch()
+        let content = folder.appendingPathComponent("content")
+        for file in files {
+            let target = content.appendingPathComponent(file.name)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: file.source, to: target)
+            try FileManager.default.setAttributes([.posixPermissions: file.mode], ofItemAtPath: target.path)
+        }
+        let target = folder.appendingPathComponent("action.tar.gz")
+        try runTool("/usr/bin/tar", ["-czf", target.path, "-C", content.path] + files.map(\.name))
+        return try Data(contentsOf: target)
+    }
+}
