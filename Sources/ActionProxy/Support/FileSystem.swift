@@ -142,3 +142,54 @@ enum FileSystem {
         }
     }
 }
+
+// MARK: - Entry status (used when zipping a folder)
+
+extension FileSystem {
+    /// What `lstat` tells about an entry: a final symbolic link is described,
+    /// not followed.
+    struct EntryStatus: Equatable {
+        enum Kind: Equatable {
+            case regular
+            case directory
+            case symbolicLink
+            case other
+        }
+
+        let kind: Kind
+        /// The permission bits (`0o7777` at most).
+        let permissions: mode_t
+        let size: Int
+        /// Seconds since the epoch.
+        let modificationTime: Int
+    }
+
+    static func entryStatus(_ path: String) throws(FileSystemError) -> EntryStatus {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw FileSystemError("lstat", path) }
+        let kind: EntryStatus.Kind = switch info.st_mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFLNK: .symbolicLink
+        default: .other
+        }
+        #if canImport(Darwin)
+        let modificationTime = Int(info.st_mtimespec.tv_sec)
+        #else
+        let modificationTime = Int(info.st_mtim.tv_sec)
+        #endif
+        return EntryStatus(
+            kind: kind,
+            permissions: info.st_mode & 0o7777,
+            size: Int(info.st_size),
+            modificationTime: modificationTime)
+    }
+
+    /// The target of a symbolic link, as stored (not resolved).
+    static func symbolicLinkTarget(_ path: String) throws(FileSystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        if count < 0 { throw FileSystemError("readlink", path) }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
