@@ -82,6 +82,21 @@ struct CodeIntakeTests {
         }
     }
 
+    @Test("with OW_SAVE_JAR a jar is kept whole for the compiler")
+    func saveJar() throws {
+        let folder = try Fixtures.scratch()
+        let manifest = folder.appendingPathComponent("MANIFEST.MF")
+        try "Manifest-Version: 1.0\n".write(to: manifest, atomically: true, encoding: .utf8)
+        let jar = try Fixtures.zip([("META-INF/MANIFEST.MF", manifest, 0o644), ("Hello.class", manifest, 0o644)])
+        let environment = ["OW_COMPILER": Fixtures.url("compile-jar.sh").path, "OW_SAVE_JAR": "action.jar"]
+        try withProxy(environment: environment) { proxy throws in
+            #expect(try proxy.initialize(code: jar.base64EncodedString(), binary: true, main: "Hello").status == 200)
+            let result = try #require(try proxy.run([:]).json as? [String: Any])
+            #expect(result["jar_bytes"] as? Int == jar.count)
+            #expect(result["main"] as? String == "Hello")
+        }
+    }
+
     @Test("each init uses a fresh numbered folder")
     func numberedFolders() throws {
         try withProxy(environment: ["PROXY_ALLOW_REINIT": "1"]) { proxy throws in

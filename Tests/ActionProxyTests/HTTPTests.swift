@@ -69,6 +69,19 @@ struct HTTPTests {
         }
     }
 
+    @Test("Expect: 100-continue gets its interim answer, then the real one")
+    func expectContinue() throws {
+        try withProxy { proxy throws in
+            let client = try proxy.client()
+            let body = try JSONSerialization.data(withJSONObject: ["value": ["code": try Fixtures.text("echo.sh")]])
+            try client.send("POST", "/init", headers: ["Expect": "100-continue", "Content-Length": "\(body.count)"])
+            let interim = try client.readInterim()
+            #expect(interim == 100)
+            try client.sendRaw(body)
+            #expect(try client.readResponse().status == 200)
+        }
+    }
+
     @Test("a malformed request gets a JSON 400 and the proxy stays up")
     func malformedRequest() throws {
         try withProxy { proxy throws in

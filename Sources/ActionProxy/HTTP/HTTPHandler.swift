@@ -75,6 +75,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 state = .refusing(head, refusal)
             } else {
                 state = .collecting(route, head, nil)
+                // curl asks before sending bodies over 1 KB; don't make it wait a second.
+                if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                    let interim = HTTPResponseHead(version: head.version, status: .continue)
+                    context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+                }
             }
         }
     }

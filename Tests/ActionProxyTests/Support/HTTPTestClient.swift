@@ -30,23 +30,27 @@ final class HTTPTestClient {
     private var buffer = Data()
 
     init(port: Int, timeoutSeconds: Int = 30) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HTTPTestError(description: "socket failed") }
+        // `fd` is assigned last: a failed init must not run deinit, which
+        // would close the descriptor a second time (and maybe someone else's).
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw HTTPTestError(description: "socket failed") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard result == 0 else {
-            close(fd)
-            throw HTTPTestError(description: "connect to 127.0.0.1:\(port) failed: errno \(errno)")
+            let code = errno
+            close(socketFD)
+            throw HTTPTestError(description: "connect to 127.0.0.1:\(port) failed: errno \(code)")
         }
+        fd = socketFD
     }
 
     deinit { close(fd) }
@@ -62,7 +66,9 @@ final class HTTPTestClient {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body, headers["Transfer-Encoding"] == nil { head += "Content-Length: \(body.count)\r\n" }
-        if body == nil && (method == "POST" || method == "PUT") { head += "Content-Length: 0\r\n" }
+        if body == nil && headers["Content-Length"] == nil && (method == "POST" || method == "PUT") {
+            head += "Content-Length: 0\r\n"
+        }
         head += "\r\n"
         var data = Data(head.utf8)
         if let body { data.append(body) }
@@ -104,6 +110,16 @@ final class HTTPTestClient {
         let body = Data(buffer.prefix(bodyLength))
         buffer = Data(buffer.dropFirst(bodyLength))
         return HTTPTestResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Reads a 1xx interim response (a status line and headers, no body).
+    func readInterim() throws -> Int {
+        let separator = Data("\r\n\r\n".utf8)
+        while buffer.range(of: separator) == nil { try fill() }
+        let headEnd = buffer.range(of: separator)!
+        let head = String(decoding: buffer[buffer.startIndex..<headEnd.lowerBound], as: UTF8.self)
+        buffer = Data(buffer[headEnd.upperBound...])
+        return head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
     }
 
     /// True when the server closed the connection (reads end).
