@@ -30,11 +30,14 @@ final class TestProxy: @unchecked Sendable {
     }
 
     /// Starts a proxy; retries on another port if the one picked was taken.
-    static func start(environment: [String: String] = [:], arguments: [String] = []) throws -> TestProxy {
+    /// `singleDash` spells the listening flags as the reference does (`-host`, `-port`).
+    static func start(environment: [String: String] = [:], arguments: [String] = [], singleDash: Bool = false)
+        throws -> TestProxy
+    {
         var lastError: Error = HTTPTestError(description: "proxy did not start")
         for _ in 0..<3 {
             do {
-                return try startOnce(environment: environment, arguments: arguments)
+                return try startOnce(environment: environment, arguments: arguments, singleDash: singleDash)
             } catch {
                 lastError = error
             }
@@ -42,14 +45,17 @@ final class TestProxy: @unchecked Sendable {
         throw lastError
     }
 
-    private static func startOnce(environment: [String: String], arguments: [String]) throws -> TestProxy {
+    private static func startOnce(environment: [String: String], arguments: [String], singleDash: Bool) throws
+        -> TestProxy
+    {
         let port = try freePort()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("actionproxy-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        let dashes = singleDash ? "-" : "--"
+        process.arguments = ["\(dashes)host", "127.0.0.1", "\(dashes)port", "\(port)"] + arguments
         process.currentDirectoryURL = directory
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
         for (name, value) in environment { env[name] = value }
