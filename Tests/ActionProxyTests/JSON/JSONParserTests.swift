@@ -156,7 +156,7 @@ struct JSONParserTests {
 
     @Test("decodes strings that JSONSerialization encoded")
     func foundationEncodedStrings() throws {
-        var generator = JSONFuzzGenerator(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let pool: [Character] = ["a", "Z", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "❄", "😀", " ", "\u{7F}", "\u{2028}"]
         for _ in 0..<500 {
             let length = generator.next(below: 30)

@@ -226,7 +226,7 @@ struct TarGzArchiveTests {
     func randomFlips() throws {
         let box = try ArchiveSandbox()
         let data = try smallTarGz(box)
-        var random = ArchiveTestRandom(seed: 0xF11F)
+        var random = SeededRandom(seed: 0xF11F)
         for _ in 0..<400 {
             var damaged = data
             for _ in 0..<Int.random(in: 1...3, using: &random) {
@@ -243,7 +243,7 @@ struct TarGzArchiveTests {
     func compressedDataFlips() throws {
         let box = try ArchiveSandbox()
         let data = try smallTarGz(box)
-        var random = ArchiveTestRandom(seed: 99)
+        var random = SeededRandom(seed: 99)
         // The gzip header is 10 bytes (no name: written from a buffer).
         for _ in 0..<300 {
             var damaged = data

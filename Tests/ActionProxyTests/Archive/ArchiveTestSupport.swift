@@ -115,22 +115,6 @@ struct ArchiveToolFailure: Error, CustomStringConvertible {
     var description: String { "\(command) failed: \(output)" }
 }
 
-/// A small deterministic generator (SplitMix64), so that random corruption
-/// tests fail the same way every time.
-struct ArchiveTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Python that writes the same list of entries as a zip and as a tar.gz, so that
 /// the safety tests attack both formats alike. Entries are JSON objects:
 /// {"type": "file"|"dir"|"symlink"|"hardlink"|"fifo", "name", "data", "target", "mode"}.

@@ -144,54 +144,55 @@ struct CodeIntakeTests {
 
 @Suite("actionproxy -compile")
 struct CompileModeTests {
-    @Test("-compile produces a zip that a later init accepts as a binary action")
-    func compileThenInit() throws {
-        let folder = try Fixtures.scratch()
-        let source = folder.appendingPathComponent("exec")
-        try "while read -r line; do echo '{\"prebuilt\":true}' >&3; done\n".write(to: source, atomically: true, encoding: .utf8)
-        let sources = try Fixtures.zip([("exec", source, 0o644)])
+    /// What `actionproxy -compile main` did with `input`.
+    struct Outcome {
+        var status: Int32
+        var output: Data
+        var errors: String
+    }
+
+    func compile(_ input: Data) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestProxy.binary)
         process.arguments = ["-compile", "main"]
-        process.currentDirectoryURL = folder
+        process.currentDirectoryURL = try Fixtures.scratch()
         process.environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "PATH": "/usr/bin:/bin"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
         try process.run()
-        input.fileHandleForWriting.write(sources)
-        try input.fileHandleForWriting.close()
-        let zip = output.fileHandleForReading.readDataToEndOfFile()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        // stderr stays small; stdout is drained first so the proxy never blocks on it.
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(zip.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+        return Outcome(status: process.terminationStatus, output: output, errors: errors)
+    }
+
+    @Test("-compile produces a zip that a later init accepts as a binary action")
+    func compileThenInit() throws {
+        let source = try Fixtures.scratch().appendingPathComponent("exec")
+        try "while read -r line; do echo '{\"prebuilt\":true}' >&3; done\n".write(
+            to: source, atomically: true, encoding: .utf8)
+        let outcome = try compile(try Fixtures.zip([("exec", source, 0o644)]))
+        #expect(outcome.status == 0)
+        #expect(outcome.output.starts(with: [0x50, 0x4B, 0x03, 0x04]))
 
         try withProxy { proxy throws in
-            #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+            #expect(try proxy.initialize(code: outcome.output.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run([:]).json as? [String: Bool] == ["prebuilt": true])
         }
     }
 
     @Test("-compile reports a compile error on stderr and exits non-zero")
     func compileError() throws {
-        let folder = try Fixtures.scratch()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestProxy.binary)
-        process.arguments = ["-compile", "main"]
-        process.currentDirectoryURL = folder
-        process.environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "PATH": "/usr/bin:/bin"]
-        let input = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data("syntax error\n".utf8))
-        try input.fileHandleForWriting.close()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        #expect(message.contains("syntax error in main"))
+        let outcome = try compile(Data("syntax error\n".utf8))
+        #expect(outcome.status != 0)
+        #expect(outcome.output.isEmpty)
+        #expect(outcome.errors.contains("syntax error in main"))
     }
 }

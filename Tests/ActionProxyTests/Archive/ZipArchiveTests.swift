@@ -189,7 +189,7 @@ struct ZipArchiveTests {
     func randomFlips() throws {
         let box = try ArchiveSandbox()
         let data = try smallZip(box)
-        var random = ArchiveTestRandom(seed: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         for round in 0..<400 {
             var damaged = data
             for _ in 0..<Int.random(in: 1...3, using: &random) {
@@ -209,7 +209,7 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         let data = try smallZip(box)
         let dataRanges = try zipDataRanges(data)
-        var random = ArchiveTestRandom(seed: 42)
+        var random = SeededRandom(seed: 42)
         for _ in 0..<200 {
             let range = dataRanges[Int.random(in: 0..<dataRanges.count, using: &random)]
             var damaged = data
@@ -394,7 +394,7 @@ struct ZipArchiveTests {
         try box.write("tree/empty", "")
         try FileManager.default.createDirectory(atPath: source + "/emptydir", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: source + "/bin/link", withDestinationPath: "../exec")
-        var random = ArchiveTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         let noise = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         try Data(noise).write(to: URL(fileURLWithPath: source + "/noise.bin"))
 

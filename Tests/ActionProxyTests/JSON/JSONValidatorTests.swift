@@ -19,24 +19,6 @@ private func parserSaysObjectOrArray(_ bytes: [UInt8]) -> Bool {
     }
 }
 
-/// A small seeded generator (SplitMix64), so that randomized tests are reproducible.
-struct JSONFuzzGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-}
 
 /// Inputs with the validator's expected answer. `foundationAgrees` is false where
 /// JSONSerialization is deliberately not followed: it rejects lone surrogates, and
@@ -172,7 +154,7 @@ struct JSONValidatorTests {
 
     @Test("agrees with the parser on thousands of randomly mutated documents")
     func agreesWithParserOnMutations() {
-        var generator = JSONFuzzGenerator(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         let seeds = validityTable.filter(\.valid).map { Array($0.text.utf8) } + [
             Array(#"{"value": {"name": "x", "code": "QUJD+/==", "binary": false, "n": [1, -2.5e3, 0]}}"#.utf8),
             Array("[\"\\ud83d\\ude00\", {\"k\": [true, null, \"\\n\"]}]".utf8),
@@ -194,7 +176,7 @@ struct JSONValidatorTests {
 
     @Test("agrees with the parser on random documents built from the grammar")
     func agreesWithParserOnGeneratedDocuments() {
-        var generator = JSONFuzzGenerator(seed: 42)
+        var generator = SeededRandom(seed: 42)
         for _ in 0..<2000 {
             var text = ""
             appendRandomValue(to: &text, depth: 0, using: &generator)
@@ -266,7 +248,7 @@ struct JSONValidatorTests {
 
     @Test("finds quotes, backslashes and control characters at every offset of the eight-byte scan")
     func plainRunEnd() {
-        var generator = JSONFuzzGenerator(seed: 99)
+        var generator = SeededRandom(seed: 99)
         for _ in 0..<3000 {
             let length = generator.next(below: 48)
             var bytes = (0..<length).map { _ in UInt8(0x20 + generator.next(below: 0xE0)) }
@@ -286,7 +268,7 @@ struct JSONValidatorTests {
 }
 
 /// One random change: delete, insert, replace, duplicate or truncate.
-private func mutate(_ bytes: inout [UInt8], interesting: [UInt8], using generator: inout JSONFuzzGenerator) {
+private func mutate(_ bytes: inout [UInt8], interesting: [UInt8], using generator: inout SeededRandom) {
     guard !bytes.isEmpty else {
         bytes.append(interesting[generator.next(below: interesting.count)])
         return
@@ -305,7 +287,7 @@ private func mutate(_ bytes: inout [UInt8], interesting: [UInt8], using generato
 }
 
 /// Appends a random valid JSON value.
-private func appendRandomValue(to text: inout String, depth: Int, using generator: inout JSONFuzzGenerator) {
+private func appendRandomValue(to text: inout String, depth: Int, using generator: inout SeededRandom) {
     let whitespace = ["", " ", "\n", "\t", "\r\n "]
     func space() -> String { whitespace[generator.next(below: whitespace.count)] }
     let strings = ["\"\"", "\"a\"", "\"❄\"", "\"\\n\\u00e9\\/\"", "\"\\ud83d\\ude00\"", "\"\\ud800\""]
