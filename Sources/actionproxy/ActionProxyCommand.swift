@@ -3,9 +3,9 @@ import ArgumentParser
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 @main
@@ -61,7 +61,8 @@ struct ActionProxyCommand: ParsableCommand {
 
     func run() throws {
         if version {
-            print("actionproxy v\(ProxyVersion.number) (OpenWhisk ActionLoop contract v\(ProxyVersion.contract), Swift)")
+            print(
+                "actionproxy v\(ProxyVersion.number) (OpenWhisk ActionLoop contract v\(ProxyVersion.contract), Swift)")
             return
         }
         var configuration = Configuration(environment: ProcessEnvironment.current())

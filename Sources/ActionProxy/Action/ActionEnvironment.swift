@@ -4,7 +4,8 @@ enum ActionEnvironment {
 
     /// `PATH`, every `__OW_*` of the proxy's environment, the proxy's own
     /// `__OW_*` values, then the init `env`, which wins.
-    static func forAction(_ configuration: Configuration, initEnvironment: [(name: String, value: String)]) -> [String] {
+    static func forAction(_ configuration: Configuration, initEnvironment: [(name: String, value: String)]) -> [String]
+    {
         var variables = Variables()
         variables["PATH"] = configuration.environment["PATH"] ?? defaultPath
         for (name, value) in configuration.environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("__OW_") {
@@ -19,7 +20,9 @@ enum ActionEnvironment {
 
     /// The compiler gets the proxy's whole environment (it may need `HOME`,
     /// caches, toolchain paths) with the action's variables on top.
-    static func forCompiler(_ configuration: Configuration, initEnvironment: [(name: String, value: String)]) -> [String] {
+    static func forCompiler(_ configuration: Configuration, initEnvironment: [(name: String, value: String)])
+        -> [String]
+    {
         var variables = Variables()
         for (name, value) in configuration.environment.sorted(by: { $0.key < $1.key }) {
             variables[name] = value

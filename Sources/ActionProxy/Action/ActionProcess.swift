@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Logging
 import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// One running action: the process, its stdin and its fd 3, confined to one
 /// event loop. It answers one exchange at a time: a line written to stdin,
@@ -141,7 +142,9 @@ final class ActionProcess: @unchecked Sendable {
                 self.waiting = nil
                 waiting.succeed(.line(line))
             } else {
-                logger.debug("dropped a line the action wrote outside an activation", metadata: ["bytes": "\(line.readableBytes)"])
+                logger.debug(
+                    "dropped a line the action wrote outside an activation",
+                    metadata: ["bytes": "\(line.readableBytes)"])
             }
         case .oversized:
             finishWaiting(.oversized)
@@ -182,7 +185,8 @@ final class ActionProcess: @unchecked Sendable {
                 let status = (try? result.get()) ?? -1
                 process.exitStatus = status
                 process.notifyEnd()
-                process.logger.debug("the action ended", metadata: ["pid": "\(pid)", "status": "\(describeWaitStatus(status))"])
+                process.logger.debug(
+                    "the action ended", metadata: ["pid": "\(pid)", "status": "\(describeWaitStatus(status))"])
                 // A child of the action may keep fd 3 open: don't wait on it for long.
                 eventLoop.scheduleTask(in: .milliseconds(50)) {
                     bound.value.channel?.close(promise: nil)

@@ -79,7 +79,7 @@ final class LineReader: ChannelInboundHandler {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif

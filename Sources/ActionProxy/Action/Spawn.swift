@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CSystemShims
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A child started with `posix_spawn`. Only what the proxy needs: chosen
 /// descriptors for fds 0–3, an explicit environment, its own process group.

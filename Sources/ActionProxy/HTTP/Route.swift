@@ -8,7 +8,8 @@ enum Route: Equatable {
 
     /// The route, or the 404/405 to answer instead.
     static func resolve(_ head: HTTPRequestHead) -> Result<Route, ProxyError> {
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let path =
+            head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let route: Route
         let allowed: HTTPMethod
         switch path {

@@ -98,7 +98,8 @@ struct ActionBuilder: Sendable {
         if actual != expected {
             // The reference's message, with the detail in the log.
             Sentinels.writeToLog(
-                "Expected exec.env should start with \(expected)\nActual value: \(actual ?? "(bin/exec.env is missing)")\n")
+                "Expected exec.env should start with \(expected)\nActual value: \(actual ?? "(bin/exec.env is missing)")\n"
+            )
             throw .startFailed("Execution environment version mismatch. See logs for details.")
         }
     }

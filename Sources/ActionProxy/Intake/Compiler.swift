@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Runs `$OW_COMPILER <main> <srcdir> <bindir>`. Blocking: call it off the
@@ -18,8 +18,10 @@ struct Compiler {
             executable: command,
             arguments: [main, source, binary],
             environment: environment,
-            mappings: [.init(source: devNull, target: 0), .init(source: output.writeEnd, target: 1),
-                       .init(source: output.writeEnd, target: 2)]
+            mappings: [
+                .init(source: devNull, target: 0), .init(source: output.writeEnd, target: 1),
+                .init(source: output.writeEnd, target: 2),
+            ]
         )
         let pid: pid_t
         do {
@@ -37,7 +39,8 @@ struct Compiler {
             throw .compilationFailed(String(decoding: printed, as: UTF8.self))
         }
         if status != 0 {
-            throw .compilationFailed("The compiler \(command) failed (\(describeWaitStatus(status))) and printed nothing.")
+            throw .compilationFailed(
+                "The compiler \(command) failed (\(describeWaitStatus(status))) and printed nothing.")
         }
     }
 

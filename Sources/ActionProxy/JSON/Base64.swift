@@ -51,7 +51,8 @@ enum Base64 {
     }
 
     static func decode(_ text: String) throws(Base64Error) -> [UInt8] {
-        let result = text.utf8.withContiguousStorageIfAvailable { decodeResult(UnsafeRawBufferPointer($0)) }
+        let result =
+            text.utf8.withContiguousStorageIfAvailable { decodeResult(UnsafeRawBufferPointer($0)) }
             ?? Array(text.utf8).withUnsafeBytes { decodeResult($0) }
         return try result.get()
     }
@@ -83,7 +84,8 @@ enum Base64 {
 
     private static let padding = UInt8(ascii: "=")
 
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Marks bytes outside the alphabet in `decodeTable`; any value with a bit of
     /// 0xC0 set is not a sextet, so a whole quantum is checked with one test.

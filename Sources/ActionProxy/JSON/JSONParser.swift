@@ -203,8 +203,9 @@ private struct DocumentParser {
         let unit = input.checkedHex4(at: index + 2)
         let next = index + 6
         if UTF16.isLeadSurrogate(unit),
-           next + 5 < input.count, input[next] == JSONByte.backslash, input[next + 1] == JSONByte.lowerU,
-           case let trail = input.checkedHex4(at: next + 2), UTF16.isTrailSurrogate(trail) {
+            next + 5 < input.count, input[next] == JSONByte.backslash, input[next + 1] == JSONByte.lowerU,
+            case let trail = input.checkedHex4(at: next + 2), UTF16.isTrailSurrogate(trail)
+        {
             let value = 0x10000 + (UInt32(unit - 0xD800) << 10) + UInt32(trail - 0xDC00)
             return (Unicode.Scalar(value) ?? "\u{FFFD}", next + 6)
         }
@@ -224,7 +225,8 @@ extension JSONError {
         case .unexpectedEnd: message = "unexpected end of JSON input"
         case .tooDeep: message = "exceeded max depth"
         case .beginningOfValue: message = "invalid character \(character) looking for beginning of value"
-        case .beginningOfObjectKey: message = "invalid character \(character) looking for beginning of object key string"
+        case .beginningOfObjectKey:
+            message = "invalid character \(character) looking for beginning of object key string"
         case .afterObjectKey: message = "invalid character \(character) after object key"
         case .afterObjectMember: message = "invalid character \(character) after object key:value pair"
         case .afterArrayElement: message = "invalid character \(character) after array element"

@@ -169,7 +169,7 @@ struct JSONInput {
         guard letter < count else { throw JSONSyntaxError(.unexpectedEnd, at: count) }
         switch self[letter] {
         case JSONByte.quote, JSONByte.backslash, JSONByte.slash, JSONByte.lowerB, JSONByte.lowerF,
-             JSONByte.lowerN, JSONByte.lowerR, JSONByte.lowerT:
+            JSONByte.lowerN, JSONByte.lowerR, JSONByte.lowerT:
             return letter &+ 1
         case JSONByte.lowerU:
             _ = try hex4(at: letter &+ 1)

@@ -137,8 +137,10 @@ struct JSONWriter {
             // Other control characters have no short form.
             let hexDigits: StaticString = "0123456789abcdef"
             let digits = hexDigits.utf8Start
-            output.append(contentsOf: [JSONByte.backslash, JSONByte.lowerU, JSONByte.zero, JSONByte.zero,
-                                       digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+            output.append(contentsOf: [
+                JSONByte.backslash, JSONByte.lowerU, JSONByte.zero, JSONByte.zero,
+                digits[Int(byte >> 4)], digits[Int(byte & 0x0F)],
+            ])
             return
         }
         output.append(JSONByte.backslash)

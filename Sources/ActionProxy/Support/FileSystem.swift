@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failed file-system call, with the call, the path and `errno`.
@@ -167,16 +167,17 @@ extension FileSystem {
     static func entryStatus(_ path: String) throws(FileSystemError) -> EntryStatus {
         var info = stat()
         guard lstat(path, &info) == 0 else { throw FileSystemError("lstat", path) }
-        let kind: EntryStatus.Kind = switch info.st_mode & S_IFMT {
-        case S_IFREG: .regular
-        case S_IFDIR: .directory
-        case S_IFLNK: .symbolicLink
-        default: .other
-        }
+        let kind: EntryStatus.Kind =
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            default: .other
+            }
         #if canImport(Darwin)
-        let modificationTime = Int(info.st_mtimespec.tv_sec)
+            let modificationTime = Int(info.st_mtimespec.tv_sec)
         #else
-        let modificationTime = Int(info.st_mtim.tv_sec)
+            let modificationTime = Int(info.st_mtim.tv_sec)
         #endif
         return EntryStatus(
             kind: kind,

@@ -89,11 +89,13 @@ struct ArchiveAttack: Sendable, CustomTestStringConvertible {
         ArchiveAttack(
             title: "a hard link climbing out",
             entries: [.hardlink("h", to: "../outside.txt")],
-            refusedEntry: "h", reason: "is a hard link to a target that escapes the action folder", kinds: [.tarGz, .paxTarGz]),
+            refusedEntry: "h", reason: "is a hard link to a target that escapes the action folder",
+            kinds: [.tarGz, .paxTarGz]),
         ArchiveAttack(
             title: "a hard link to an absolute victim",
             entries: [.hardlink("h", to: "$WORK/victim.txt")],
-            refusedEntry: "h", reason: "is a hard link to a target that is an absolute path", kinds: [.tarGz, .paxTarGz]),
+            refusedEntry: "h", reason: "is a hard link to a target that is an absolute path",
+            kinds: [.tarGz, .paxTarGz]),
         ArchiveAttack(
             title: "a hard link to a symbolic link",
             entries: [.file("t.txt"), .symlink("l", to: "t.txt"), .hardlink("h", to: "l")],
@@ -119,7 +121,8 @@ struct ArchiveAttack: Sendable, CustomTestStringConvertible {
         return ArchiveAttack(
             title: title,
             entries: entries.map {
-                SpecEntry(type: $0.type, name: fill($0.name) ?? "", data: $0.data, target: fill($0.target), mode: $0.mode)
+                SpecEntry(
+                    type: $0.type, name: fill($0.name) ?? "", data: $0.data, target: fill($0.target), mode: $0.mode)
             },
             refusedEntry: fill(refusedEntry) ?? "", reason: reason, kinds: kinds)
     }
@@ -153,14 +156,15 @@ struct ArchiveSafetyTests {
     @Test("links and paths that stay inside the folder are extracted", arguments: ArchiveKind.allCases)
     func benignLinks(kind: ArchiveKind) throws {
         let box = try ArchiveSandbox()
-        let data = try box.archive([
-            .file("./lib//real.txt", "real"),
-            .symlink("lib/same", to: "./real.txt"),
-            .symlink("bin/up", to: "../lib/real.txt"),
-            .symlink("self", to: "."),
-            .symlink("deep/er/link", to: "../../lib"),
-            .file("back\\slash\\..\\name", "a backslash is an ordinary character on Linux"),
-        ], as: kind)
+        let data = try box.archive(
+            [
+                .file("./lib//real.txt", "real"),
+                .symlink("lib/same", to: "./real.txt"),
+                .symlink("bin/up", to: "../lib/real.txt"),
+                .symlink("self", to: "."),
+                .symlink("deep/er/link", to: "../../lib"),
+                .file("back\\slash\\..\\name", "a backslash is an ordinary character on Linux"),
+            ], as: kind)
         try kind.extract(data, into: box.root)
         #expect(try box.text(box.root + "/lib/real.txt") == "real")
         #expect(try box.text(box.root + "/bin/up") == "real")
@@ -182,10 +186,15 @@ struct ArchiveSafetyTests {
         for bad in ["", "/a", "//a", "..", "a/..", "a/../b", "./../a"] {
             #expect(throws: ArchiveError.self, "\(bad)") { try EntryPath(validating: Array(bad.utf8)) }
         }
-        #expect(throws: ArchiveError.unsafeEntry(name: String(repeating: "d/", count: 257), reason: "is nested more than 256 folders deep")) {
+        #expect(
+            throws: ArchiveError.unsafeEntry(
+                name: String(repeating: "d/", count: 257), reason: "is nested more than 256 folders deep")
+        ) {
             try EntryPath(validating: Array(String(repeating: "d/", count: 257).utf8))
         }
-        #expect(throws: ArchiveError.self) { try EntryPath(validating: Array(repeating: UInt8(ascii: "n"), count: 4097)) }
+        #expect(throws: ArchiveError.self) {
+            try EntryPath(validating: Array(repeating: UInt8(ascii: "n"), count: 4097))
+        }
         #expect(throws: ArchiveError.unsafeEntry(name: "a\0b", reason: "contains a NUL byte")) {
             try EntryPath(validating: Array("a\0b".utf8))
         }
@@ -216,7 +225,9 @@ struct ArchiveSafetyTests {
         for index in data.indices where data[index] == UInt8(ascii: "X") && data[index + 1] == UInt8(ascii: "e") {
             data[index] = 0
         }
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .unsafeEntry(name: "a\0evil", reason: "contains a NUL byte"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.root).isEmpty)
     }
@@ -225,7 +236,9 @@ struct ArchiveSafetyTests {
     func zipRefusedBeforeWriting() throws {
         let box = try ArchiveSandbox()
         let data = try box.archive([.file("fine.txt"), .file("../evil")], as: .zip)
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.unsafeEntryName == "../evil")
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.root).isEmpty)
     }

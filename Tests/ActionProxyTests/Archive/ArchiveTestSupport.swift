@@ -59,7 +59,9 @@ final class ArchiveSandbox {
 
     /// Runs a tool, failing the test with its output if it fails.
     @discardableResult
-    func run(_ executable: String, _ arguments: [String], in directory: String? = nil, input: [UInt8]? = nil) throws -> String {
+    func run(_ executable: String, _ arguments: [String], in directory: String? = nil, input: [UInt8]? = nil) throws
+        -> String
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -120,57 +122,57 @@ struct ArchiveToolFailure: Error, CustomStringConvertible {
 /// {"type": "file"|"dir"|"symlink"|"hardlink"|"fifo", "name", "data", "target", "mode"}.
 /// Hard links only exist in tar; zip skips them.
 let archiveFromSpecScript = #"""
-import io, json, stat, sys, tarfile, zipfile
-spec = json.load(open(sys.argv[1]))
-kind = sys.argv[2]
-out = sys.argv[3]
-if kind == "zip":
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for e in spec:
-            t = e["type"]
-            if t == "hardlink":
-                continue
-            info = zipfile.ZipInfo(e["name"])
-            info.create_system = 3
-            mode = e.get("mode")
-            data = b""
-            if t == "file":
-                info.external_attr = ((mode or 0o644) | stat.S_IFREG) << 16
-                data = e.get("data", "").encode()
-            elif t == "dir":
-                info.external_attr = (((mode or 0o755) | stat.S_IFDIR) << 16) | 0x10
-            elif t == "symlink":
-                info.external_attr = (0o777 | stat.S_IFLNK) << 16
-                data = e["target"].encode()
-            elif t == "fifo":
-                info.external_attr = (0o644 | stat.S_IFIFO) << 16
-            z.writestr(info, data)
-else:
-    fmt = tarfile.PAX_FORMAT if kind == "pax" else tarfile.GNU_FORMAT
-    with tarfile.open(out, "w:gz", format=fmt) as tar:
-        for e in spec:
-            t = e["type"]
-            info = tarfile.TarInfo(e["name"])
-            info.mode = e.get("mode", 0o755 if t == "dir" else 0o644)
-            data = None
-            if t == "file":
-                payload = e.get("data", "").encode()
-                info.size = len(payload)
-                data = io.BytesIO(payload)
-            elif t == "dir":
-                info.type = tarfile.DIRTYPE
-            elif t == "symlink":
-                info.type = tarfile.SYMTYPE
-                info.linkname = e["target"]
-            elif t == "hardlink":
-                info.type = tarfile.LNKTYPE
-                info.linkname = e["target"]
-            elif t == "fifo":
-                info.type = tarfile.FIFOTYPE
-            elif t == "chr":
-                info.type = tarfile.CHRTYPE
-            tar.addfile(info, data)
-"""#
+    import io, json, stat, sys, tarfile, zipfile
+    spec = json.load(open(sys.argv[1]))
+    kind = sys.argv[2]
+    out = sys.argv[3]
+    if kind == "zip":
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for e in spec:
+                t = e["type"]
+                if t == "hardlink":
+                    continue
+                info = zipfile.ZipInfo(e["name"])
+                info.create_system = 3
+                mode = e.get("mode")
+                data = b""
+                if t == "file":
+                    info.external_attr = ((mode or 0o644) | stat.S_IFREG) << 16
+                    data = e.get("data", "").encode()
+                elif t == "dir":
+                    info.external_attr = (((mode or 0o755) | stat.S_IFDIR) << 16) | 0x10
+                elif t == "symlink":
+                    info.external_attr = (0o777 | stat.S_IFLNK) << 16
+                    data = e["target"].encode()
+                elif t == "fifo":
+                    info.external_attr = (0o644 | stat.S_IFIFO) << 16
+                z.writestr(info, data)
+    else:
+        fmt = tarfile.PAX_FORMAT if kind == "pax" else tarfile.GNU_FORMAT
+        with tarfile.open(out, "w:gz", format=fmt) as tar:
+            for e in spec:
+                t = e["type"]
+                info = tarfile.TarInfo(e["name"])
+                info.mode = e.get("mode", 0o755 if t == "dir" else 0o644)
+                data = None
+                if t == "file":
+                    payload = e.get("data", "").encode()
+                    info.size = len(payload)
+                    data = io.BytesIO(payload)
+                elif t == "dir":
+                    info.type = tarfile.DIRTYPE
+                elif t == "symlink":
+                    info.type = tarfile.SYMTYPE
+                    info.linkname = e["target"]
+                elif t == "hardlink":
+                    info.type = tarfile.LNKTYPE
+                    info.linkname = e["target"]
+                elif t == "fifo":
+                    info.type = tarfile.FIFOTYPE
+                elif t == "chr":
+                    info.type = tarfile.CHRTYPE
+                tar.addfile(info, data)
+    """#
 
 /// One archive entry for `archiveFromSpecScript`.
 struct SpecEntry: Codable, Sendable {

@@ -7,10 +7,12 @@ import Testing
 struct TarGzArchiveTests {
     // MARK: Reading what real tools write
 
-    @Test("a tar.gz made by GNU tar keeps long names, links, hard links, modes and empty folders", arguments: ["gnu", "pax"])
+    @Test(
+        "a tar.gz made by GNU tar keeps long names, links, hard links, modes and empty folders",
+        arguments: ["gnu", "pax"])
     func gnuTarTree(format: String) throws {
         let box = try ArchiveSandbox()
-        let longFolder = String(repeating: "long-folder-name/", count: 8) // 136 characters
+        let longFolder = String(repeating: "long-folder-name/", count: 8)  // 136 characters
         let longName = longFolder + String(repeating: "f", count: 120) + ".txt"
         try box.write("src/exec", "#!/bin/sh\n", mode: 0o755)
         try box.write("src/" + longName, "deep")
@@ -42,7 +44,8 @@ struct TarGzArchiveTests {
     func ustarPrefix() throws {
         let box = try ArchiveSandbox()
         let name = String(repeating: "p", count: 120) + "/" + String(repeating: "n", count: 90)
-        try box.python(#"""
+        try box.python(
+            #"""
             import io, sys, tarfile
             with tarfile.open(sys.argv[1], "w:gz", format=tarfile.USTAR_FORMAT) as t:
                 info = tarfile.TarInfo(sys.argv[2])
@@ -57,7 +60,8 @@ struct TarGzArchiveTests {
     @Test("a size in GNU base-256 encoding is read")
     func base256Size() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as t:
@@ -78,7 +82,8 @@ struct TarGzArchiveTests {
     func paxHeaders() throws {
         let box = try ArchiveSandbox()
         let longPath = String(repeating: "päx/", count: 60) + "file.txt"
-        try box.python(#"""
+        try box.python(
+            #"""
             import io, sys, tarfile
             long_path = sys.argv[2]
             with tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT,
@@ -100,7 +105,8 @@ struct TarGzArchiveTests {
     func missingEndBlocks() throws {
         let box = try ArchiveSandbox()
         for zeroBlocks in [0, 1] {
-            try box.python(#"""
+            try box.python(
+                #"""
                 import gzip, io, sys, tarfile
                 buffer = io.BytesIO()
                 with tarfile.open(fileobj=buffer, mode="w") as t:
@@ -119,7 +125,8 @@ struct TarGzArchiveTests {
     @Test("garbage after the end blocks, inside or after the gzip stream, is ignored")
     func trailingGarbage() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w") as t:
@@ -140,7 +147,8 @@ struct TarGzArchiveTests {
     @Test("a tar split over several concatenated gzip members extracts")
     func multiMemberGzip() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w") as t:
@@ -160,11 +168,12 @@ struct TarGzArchiveTests {
     @Test("a hard link whose name was a regular file replaces it without touching the link target")
     func hardLinkReplacement() throws {
         let box = try ArchiveSandbox()
-        let data = try box.archive([
-            .file("original", "original"),
-            .hardlink("copy", to: "original"),
-            .file("copy", "replaced"),
-        ], as: .tarGz)
+        let data = try box.archive(
+            [
+                .file("original", "original"),
+                .hardlink("copy", to: "original"),
+                .file("copy", "replaced"),
+            ], as: .tarGz)
         try TarGzArchive.extract(data, into: box.root, limits: .default)
         #expect(try box.text(box.root + "/original") == "original")
         #expect(try box.text(box.root + "/copy") == "replaced")
@@ -172,14 +181,18 @@ struct TarGzArchiveTests {
 
     // MARK: Unsupported content
 
-    @Test("device and FIFO entries are refused as unsupported, naming the entry", arguments: [
-        ("chr", "character device entry 'dev/tty0'"),
-        ("fifo", "FIFO entry 'dev/tty0'"),
-    ])
+    @Test(
+        "device and FIFO entries are refused as unsupported, naming the entry",
+        arguments: [
+            ("chr", "character device entry 'dev/tty0'"),
+            ("fifo", "FIFO entry 'dev/tty0'"),
+        ])
     func specialEntries(type: String, message: String) throws {
         let box = try ArchiveSandbox()
         let data = try box.archive([.dir("dev/"), .special(type, "dev/tty0")], as: .tarGz)
-        let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try TarGzArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .unsupported(message))
     }
 
@@ -203,7 +216,8 @@ struct TarGzArchiveTests {
     @Test("a tar whose gzip stream is whole but whose data stops inside an entry is reported corrupt")
     func truncatedTarInsideWholeGzip() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w") as t:
@@ -217,7 +231,9 @@ struct TarGzArchiveTests {
         for index in 0..<4 {
             let data = try box.bytes(box.work + "/cut.tgz.\(index)")
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: root, limits: .default) }
+            let error = archiveError { () throws(ArchiveError) in
+                try TarGzArchive.extract(data, into: root, limits: .default)
+            }
             #expect(error?.isCorrupt == true, "cut \(index): \(String(describing: error))")
         }
     }
@@ -233,7 +249,9 @@ struct TarGzArchiveTests {
                 damaged[Int.random(in: 0..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             }
             let root = try box.freshRoot()
-            _ = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(damaged, into: root, limits: .default) }
+            _ = archiveError { () throws(ArchiveError) in
+                try TarGzArchive.extract(damaged, into: root, limits: .default)
+            }
             FileSystem.removeTree(root)
         }
         #expect(try box.escapedEntries().isEmpty)
@@ -249,7 +267,9 @@ struct TarGzArchiveTests {
             var damaged = data
             damaged[Int.random(in: 10..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(damaged, into: root, limits: .default) }
+            let error = archiveError { () throws(ArchiveError) in
+                try TarGzArchive.extract(damaged, into: root, limits: .default)
+            }
             #expect(error?.isCorrupt == true, "\(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -258,7 +278,8 @@ struct TarGzArchiveTests {
     @Test("a header with a wrong checksum is reported corrupt")
     func wrongChecksum() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w") as t:
@@ -270,7 +291,9 @@ struct TarGzArchiveTests {
             open(sys.argv[1], "wb").write(gzip.compress(bytes(data)))
             """#, [box.work + "/sum.tgz"])
         let data = try box.bytes(box.work + "/sum.tgz")
-        let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try TarGzArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .corrupt("corrupt tar.gz archive: the header at offset 0 has a wrong checksum"))
     }
 
@@ -279,17 +302,22 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         for data in [[], [UInt8]("plain text, not gzip".utf8), [0x1F, 0x8B]] {
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: root, limits: .default) }
+            let error = archiveError { () throws(ArchiveError) in
+                try TarGzArchive.extract(data, into: root, limits: .default)
+            }
             #expect(error?.isCorrupt == true)
         }
     }
 
-    @Test("oversized or malformed metadata (pax over 1 MiB, GNU long name over 1 MiB, bad pax record) is reported corrupt", arguments: [
-        "pax-huge", "longname-huge", "pax-malformed", "size-octal-garbage",
-    ])
+    @Test(
+        "oversized or malformed metadata (pax over 1 MiB, GNU long name over 1 MiB, bad pax record) is reported corrupt",
+        arguments: [
+            "pax-huge", "longname-huge", "pax-malformed", "size-octal-garbage",
+        ])
     func badMetadata(kind: String) throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, sys, tarfile
             kind = sys.argv[2]
             def header(name, typeflag, size, size_field=None):
@@ -320,7 +348,9 @@ struct TarGzArchiveTests {
             open(sys.argv[1], "wb").write(gzip.compress(out))
             """#, [box.work + "/meta.tgz", kind])
         let data = try box.bytes(box.work + "/meta.tgz")
-        let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try TarGzArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
@@ -329,7 +359,8 @@ struct TarGzArchiveTests {
     @Test("a tar.gz bomb stops at the total-size limit quickly, with the partial file bounded")
     func tarBomb() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, tarfile, io
             class Zeros(io.RawIOBase):
                 def __init__(self, n): self.left = n
@@ -346,7 +377,9 @@ struct TarGzArchiveTests {
         let clock = ContinuousClock()
         var error: ArchiveError?
         let elapsed = clock.measure {
-            error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: limits) }
+            error = archiveError { () throws(ArchiveError) in
+                try TarGzArchive.extract(data, into: box.root, limits: limits)
+            }
         }
         #expect(error == .limitExceeded("archive expands beyond the limit of 10485760 bytes"))
         #expect(elapsed < .seconds(5))
@@ -359,7 +392,9 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive((0..<10).map { .file("f\($0)") }, as: .tarGz)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 5, maxFileBytes: 1 << 20)
-        let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: limits) }
+        let error = archiveError { () throws(ArchiveError) in
+            try TarGzArchive.extract(data, into: box.root, limits: limits)
+        }
         #expect(error == .limitExceeded("archive has more than the limit of 5 entries"))
     }
 
@@ -368,7 +403,9 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive([.file("big", String(repeating: "x", count: 5000))], as: .tarGz)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 10, maxFileBytes: 4096)
-        let error = archiveError { () throws(ArchiveError) in try TarGzArchive.extract(data, into: box.root, limits: limits) }
+        let error = archiveError { () throws(ArchiveError) in
+            try TarGzArchive.extract(data, into: box.root, limits: limits)
+        }
         #expect(error == .limitExceeded("archive entry 'big' is larger than the limit of 4096 bytes per file"))
         #expect(!FileSystem.exists(box.root + "/big"))
     }
@@ -376,7 +413,8 @@ struct TarGzArchiveTests {
     // MARK: Helpers
 
     private func smallTarGz(_ box: ArchiveSandbox) throws -> [UInt8] {
-        try box.python(#"""
+        try box.python(
+            #"""
             import gzip, io, sys, tarfile
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as t:

@@ -60,7 +60,8 @@ struct ZipArchiveTests {
     @Test("zip64 extra fields written by Python with force_zip64 are read")
     func pythonZip64Entries() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 for name, data in [("a.txt", b"alpha" * 1000), ("dir/b.bin", bytes(range(256)) * 10)]:
@@ -77,7 +78,8 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         try box.python(zip64WriterScript, [box.work + "/full64.zip"])
         // Python must agree that the fixture is valid.
-        try box.python("import sys, zipfile; assert zipfile.ZipFile(sys.argv[1]).testzip() is None", [box.work + "/full64.zip"])
+        try box.python(
+            "import sys, zipfile; assert zipfile.ZipFile(sys.argv[1]).testzip() is None", [box.work + "/full64.zip"])
         try ZipArchive.extract(try box.bytes(box.work + "/full64.zip"), into: box.root, limits: .default)
         #expect(try box.text(box.root + "/one.txt") == "first entry")
         #expect(try box.text(box.root + "/sub/two.txt") == String(repeating: "second ", count: 100))
@@ -87,12 +89,13 @@ struct ZipArchiveTests {
     @Test("symbolic links inside the folder are extracted as links")
     func symbolicLinks() throws {
         let box = try ArchiveSandbox()
-        let data = try box.archive([
-            .file("lib/real.txt", "real"),
-            .symlink("lib/alias.txt", to: "real.txt"),
-            .symlink("top", to: "lib/real.txt"),
-            .symlink("dir/up", to: "../lib"),
-        ], as: .zip)
+        let data = try box.archive(
+            [
+                .file("lib/real.txt", "real"),
+                .symlink("lib/alias.txt", to: "real.txt"),
+                .symlink("top", to: "lib/real.txt"),
+                .symlink("dir/up", to: "../lib"),
+            ], as: .zip)
         try ZipArchive.extract(data, into: box.root, limits: .default)
         #expect(box.isSymbolicLink(box.root + "/lib/alias.txt"))
         #expect(try box.linkTarget(box.root + "/lib/alias.txt") == "real.txt")
@@ -112,7 +115,8 @@ struct ZipArchiveTests {
     @Test("a zip written on a non-Unix host gets default modes")
     func nonUnixModes() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w") as z:
                 for name in ["dos.txt", "folder/"]:
@@ -142,7 +146,9 @@ struct ZipArchiveTests {
         try box.write("secret.txt", "secret")
         try box.run("/usr/bin/zip", ["-q", "-P", "password", "enc.zip", "secret.txt"])
         let data = try box.bytes(box.work + "/enc.zip")
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isUnsupported == true)
         #expect(error?.description.contains("secret.txt") == true)
     }
@@ -150,13 +156,16 @@ struct ZipArchiveTests {
     @Test("an unknown compression method (bzip2) is refused as unsupported, naming the method and the entry")
     func unknownMethod() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_BZIP2) as z:
                 z.writestr("b.txt", b"bzip2" * 100)
             """#, [box.work + "/bz.zip"])
         let data = try box.bytes(box.work + "/bz.zip")
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .unsupported("compression method 12 in entry 'b.txt'"))
     }
 
@@ -164,7 +173,9 @@ struct ZipArchiveTests {
     func fifoEntry() throws {
         let box = try ArchiveSandbox()
         let data = try box.archive([.special("fifo", "pipe")], as: .zip)
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .unsupported("FIFO entry 'pipe'"))
     }
 
@@ -197,7 +208,8 @@ struct ZipArchiveTests {
             }
             let root = try box.freshRoot()
             // Some flips are harmless (a timestamp, a comment): success is fine too.
-            _ = archiveError { () throws(ArchiveError) in try ZipArchive.extract(damaged, into: root, limits: .default) }
+            _ = archiveError { () throws(ArchiveError) in try ZipArchive.extract(damaged, into: root, limits: .default)
+            }
             FileSystem.removeTree(root)
             _ = round
         }
@@ -215,7 +227,9 @@ struct ZipArchiveTests {
             var damaged = data
             damaged[Int.random(in: range, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(damaged, into: root, limits: .default) }
+            let error = archiveError { () throws(ArchiveError) in
+                try ZipArchive.extract(damaged, into: root, limits: .default)
+            }
             #expect(error?.isCorrupt == true, "\(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -227,39 +241,49 @@ struct ZipArchiveTests {
         var data = try smallZip(box)
         let record = try centralRecords(data)[0]
         data[record + 16] ^= 0xFF
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error == .corrupt("corrupt zip archive: CRC-32 mismatch in entry 'hello.txt'"))
     }
 
-    @Test("bogus huge sizes and offsets in the headers are reported corrupt", arguments: [
-        (field: 20, value: UInt32(0xFFFF_FFF0)), // compressed size
-        (field: 24, value: UInt32(0x7FFF_FFFF)), // uncompressed size
-        (field: 42, value: UInt32(0x7FFF_FFF0)), // local header offset
-        (field: 42, value: UInt32(0xFFFF_FFFF)), // "see ZIP64", without a ZIP64 field
-        (field: 28, value: UInt32(0xFFFF)), // name length (16 bits) past the directory
-    ])
+    @Test(
+        "bogus huge sizes and offsets in the headers are reported corrupt",
+        arguments: [
+            (field: 20, value: UInt32(0xFFFF_FFF0)),  // compressed size
+            (field: 24, value: UInt32(0x7FFF_FFFF)),  // uncompressed size
+            (field: 42, value: UInt32(0x7FFF_FFF0)),  // local header offset
+            (field: 42, value: UInt32(0xFFFF_FFFF)),  // "see ZIP64", without a ZIP64 field
+            (field: 28, value: UInt32(0xFFFF)),  // name length (16 bits) past the directory
+        ])
     func bogusEntryFields(field: Int, value: UInt32) throws {
         let box = try ArchiveSandbox()
         var data = try smallZip(box)
         let record = try centralRecords(data)[0]
         let width = field == 28 ? 2 : 4
         for index in 0..<width { data[record + field + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
-    @Test("bogus central directory offset, size and entry count are reported corrupt", arguments: [
-        (field: 16, value: 0xFFFF_FF00, width: 4), // directory offset
-        (field: 12, value: 0x7FFF_FFFF, width: 4), // directory size
-        (field: 10, value: 0xFFFF, width: 2), // entry count
-        (field: 20, value: 0xFFFF, width: 2), // comment length
-    ])
+    @Test(
+        "bogus central directory offset, size and entry count are reported corrupt",
+        arguments: [
+            (field: 16, value: 0xFFFF_FF00, width: 4),  // directory offset
+            (field: 12, value: 0x7FFF_FFFF, width: 4),  // directory size
+            (field: 10, value: 0xFFFF, width: 2),  // entry count
+            (field: 20, value: 0xFFFF, width: 2),  // comment length
+        ])
     func bogusEndRecord(field: Int, value: Int, width: Int) throws {
         let box = try ArchiveSandbox()
         var data = try smallZip(box)
         let end = data.count - 22
         for index in 0..<width { data[end + field + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
@@ -269,15 +293,18 @@ struct ZipArchiveTests {
         try box.python(zip64WriterScript, [box.work + "/full64.zip"])
         var data = try box.bytes(box.work + "/full64.zip")
         let record = try #require(lastIndex(of: [0x50, 0x4B, 0x06, 0x06], in: data))
-        for index in 0..<8 { data[record + 48 + index] = 0xFF } // directory offset
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        for index in 0..<8 { data[record + 48 + index] = 0xFF }  // directory offset
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true)
     }
 
     @Test("two entries sharing the same data (overlapping zip bomb) are reported corrupt")
     func overlappingEntries() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile, struct
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr("a.txt", b"a" * 10000)
@@ -293,7 +320,9 @@ struct ZipArchiveTests {
             open(sys.argv[1], "wb").write(data[:cd_offset] + new_cd + tail)
             """#, [box.work + "/overlap.zip"])
         let data = try box.bytes(box.work + "/overlap.zip")
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true)
         #expect(error?.description.contains("overlap") == true)
     }
@@ -304,7 +333,9 @@ struct ZipArchiveTests {
         var data = try smallZip(box)
         // The first local header is at 0 and its name at 30.
         data[30] = UInt8(ascii: "X")
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true)
     }
 
@@ -312,7 +343,9 @@ struct ZipArchiveTests {
     func notAZip() throws {
         let box = try ArchiveSandbox()
         for data in [[], [UInt8](repeating: 0, count: 21), [UInt8]("hello world, this is not a zip file".utf8)] {
-            let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+            let error = archiveError { () throws(ArchiveError) in
+                try ZipArchive.extract(data, into: box.root, limits: .default)
+            }
             #expect(error?.isCorrupt == true)
         }
     }
@@ -322,7 +355,8 @@ struct ZipArchiveTests {
     @Test("a zip bomb stops at the total-size limit quickly, with the partial file bounded")
     func zipBomb() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 with z.open("zeros", "w") as f:
@@ -336,7 +370,9 @@ struct ZipArchiveTests {
         let clock = ContinuousClock()
         var error: ArchiveError?
         let elapsed = clock.measure {
-            error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: limits) }
+            error = archiveError { () throws(ArchiveError) in
+                try ZipArchive.extract(data, into: box.root, limits: limits)
+            }
         }
         #expect(error == .limitExceeded("archive expands beyond the limit of 10485760 bytes"))
         #expect(elapsed < .seconds(5))
@@ -347,7 +383,8 @@ struct ZipArchiveTests {
     @Test("an entry that inflates beyond its declared size stops there and is reported corrupt")
     func lyingSize() throws {
         let box = try ArchiveSandbox()
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile, struct
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr("zeros", bytes(50 << 20))
@@ -358,7 +395,9 @@ struct ZipArchiveTests {
             open(sys.argv[1], "wb").write(data)
             """#, [box.work + "/liar.zip"])
         let data = try box.bytes(box.work + "/liar.zip")
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: .default) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: .default)
+        }
         #expect(error?.isCorrupt == true)
         let written = try FileManager.default.attributesOfItem(atPath: box.root + "/zeros")[.size] as? Int
         #expect((written ?? .max) <= 1000)
@@ -369,7 +408,9 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive((0..<10).map { .file("f\($0)") }, as: .zip)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 5, maxFileBytes: 1 << 20)
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: limits) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: limits)
+        }
         #expect(error == .limitExceeded("archive has more than the limit of 5 entries"))
     }
 
@@ -378,7 +419,9 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive([.file("small", "ok"), .file("big", String(repeating: "x", count: 5000))], as: .zip)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 10, maxFileBytes: 4096)
-        let error = archiveError { () throws(ArchiveError) in try ZipArchive.extract(data, into: box.root, limits: limits) }
+        let error = archiveError { () throws(ArchiveError) in
+            try ZipArchive.extract(data, into: box.root, limits: limits)
+        }
         #expect(error == .limitExceeded("archive entry 'big' is larger than the limit of 4096 bytes per file"))
     }
 
@@ -403,7 +446,8 @@ struct ZipArchiveTests {
         #expect(try ZipArchive.archive(directory: source) == zipped, "the same tree gives the same archive")
 
         try box.run("/usr/bin/unzip", ["-tq", "out.zip"])
-        let report = try box.python(#"""
+        let report = try box.python(
+            #"""
             import stat, sys, zipfile
             z = zipfile.ZipFile(sys.argv[1])
             assert z.testzip() is None
@@ -445,7 +489,8 @@ struct ZipArchiveTests {
 
     /// A small zip with a deflated and a stored entry and a folder.
     private func smallZip(_ box: ArchiveSandbox) throws -> [UInt8] {
-        try box.python(#"""
+        try box.python(
+            #"""
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w") as z:
                 z.writestr("hello.txt", b"hello, world\n" * 20, zipfile.ZIP_DEFLATED)
@@ -458,7 +503,8 @@ struct ZipArchiveTests {
     /// Offsets of the central directory records.
     private func centralRecords(_ data: [UInt8]) throws -> [Int] {
         let end = data.count - 22
-        let offset = Int(data[end + 16]) | Int(data[end + 17]) << 8 | Int(data[end + 18]) << 16 | Int(data[end + 19]) << 24
+        let offset =
+            Int(data[end + 16]) | Int(data[end + 17]) << 8 | Int(data[end + 18]) << 16 | Int(data[end + 19]) << 24
         var records: [Int] = []
         var position = offset
         while position + 46 <= end, data[position..<position + 4].elementsEqual([0x50, 0x4B, 0x01, 0x02]) {
@@ -494,31 +540,31 @@ struct ZipArchiveTests {
 /// Python that writes a zip in which every entry and the end of the central
 /// directory use ZIP64 records, as streaming zippers of large files do.
 let zip64WriterScript = #"""
-import struct, sys, zlib
-entries = [("one.txt", b"first entry", 0o644), ("sub/two.txt", b"second " * 100, 0o755)]
-out = bytearray()
-central = bytearray()
-for name, data, mode in entries:
-    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = raw.compress(data) + raw.flush()
-    crc = zlib.crc32(data)
-    offset = len(out)
-    name_bytes = name.encode()
-    local_extra = struct.pack("<HHQQ", 1, 16, len(data), len(packed))
-    out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc,
-                       0xFFFFFFFF, 0xFFFFFFFF, len(name_bytes), len(local_extra))
-    out += name_bytes + local_extra + packed
-    central_extra = struct.pack("<HHQQQ", 1, 24, len(data), len(packed), offset)
-    central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 45, 45, 0, 8, 0, 0x21, crc,
-                           0xFFFFFFFF, 0xFFFFFFFF, len(name_bytes), len(central_extra), 0, 0, 0,
-                           (0o100000 | mode) << 16, 0xFFFFFFFF)
-    central += name_bytes + central_extra
-cd_offset = len(out)
-out += central
-zip64_end = len(out)
-out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | 45, 45, 0, 0,
-                   len(entries), len(entries), len(central), cd_offset)
-out += struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1)
-out += struct.pack("<IHHHHIIH", 0x06054B50, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
-open(sys.argv[1], "wb").write(out)
-"""#
+    import struct, sys, zlib
+    entries = [("one.txt", b"first entry", 0o644), ("sub/two.txt", b"second " * 100, 0o755)]
+    out = bytearray()
+    central = bytearray()
+    for name, data, mode in entries:
+        raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = raw.compress(data) + raw.flush()
+        crc = zlib.crc32(data)
+        offset = len(out)
+        name_bytes = name.encode()
+        local_extra = struct.pack("<HHQQ", 1, 16, len(data), len(packed))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc,
+                           0xFFFFFFFF, 0xFFFFFFFF, len(name_bytes), len(local_extra))
+        out += name_bytes + local_extra + packed
+        central_extra = struct.pack("<HHQQQ", 1, 24, len(data), len(packed), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 45, 45, 0, 8, 0, 0x21, crc,
+                               0xFFFFFFFF, 0xFFFFFFFF, len(name_bytes), len(central_extra), 0, 0, 0,
+                               (0o100000 | mode) << 16, 0xFFFFFFFF)
+        central += name_bytes + central_extra
+    cd_offset = len(out)
+    out += central
+    zip64_end = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (3 << 8) | 45, 45, 0, 0,
+                       len(entries), len(entries), len(central), cd_offset)
+    out += struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    open(sys.argv[1], "wb").write(out)
+    """#

@@ -24,7 +24,9 @@ struct CodeIntakeTests {
         try withProxy { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run(["zip": 1]).status == 200)
-            #expect(FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("action/1/bin/data/readme.txt").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: proxy.directory.appendingPathComponent("action/1/bin/data/readme.txt").path))
         }
     }
 
@@ -61,7 +63,8 @@ struct CodeIntakeTests {
     func zipWithoutExecIsCompiled() throws {
         let folder = try Fixtures.scratch()
         let source = folder.appendingPathComponent("exec")
-        try "while read -r line; do echo '{\"from\":\"zip\"}' >&3; done\n".write(to: source, atomically: true, encoding: .utf8)
+        try "while read -r line; do echo '{\"from\":\"zip\"}' >&3; done\n".write(
+            to: source, atomically: true, encoding: .utf8)
         let zip = try Fixtures.zip([("exec", source, 0o644)])
         try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
@@ -113,19 +116,26 @@ struct CodeIntakeTests {
     func zipSlip() throws {
         let folder = try Fixtures.scratch()
         let target = folder.appendingPathComponent("evil.zip")
-        try Fixtures.runTool("/usr/bin/python3", ["-c", """
-            import zipfile
-            with zipfile.ZipFile("\(target.path)", "w") as z:
-                z.writestr("exec", "#!/bin/sh\\n")
-                z.writestr("../../escaped.txt", "pwned")
-            """])
+        try Fixtures.runTool(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import zipfile
+                with zipfile.ZipFile("\(target.path)", "w") as z:
+                    z.writestr("exec", "#!/bin/sh\\n")
+                    z.writestr("../../escaped.txt", "pwned")
+                """,
+            ])
         let zip = try Data(contentsOf: target)
         try withProxy { proxy throws in
             let response = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
             #expect(response.status == 400)
             #expect(response.error?.contains("../../escaped.txt") == true)
             #expect(!FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("escaped.txt").path))
-            #expect(!FileManager.default.fileExists(atPath: proxy.directory.appendingPathComponent("action/escaped.txt").path))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: proxy.directory.appendingPathComponent("action/escaped.txt").path))
         }
     }
 

@@ -18,7 +18,9 @@ struct HTTPTests {
     @Test("a wrong method answers 405 with a JSON error")
     func wrongMethod() throws {
         try withProxy { proxy throws in
-            for (method, path) in [("GET", "/init"), ("GET", "/run"), ("PUT", "/run"), ("DELETE", "/init"), ("POST", "/health")] {
+            for (method, path) in [
+                ("GET", "/init"), ("GET", "/run"), ("PUT", "/run"), ("DELETE", "/init"), ("POST", "/health"),
+            ] {
                 let response = try proxy.request(method, path)
                 #expect(response.status == 405, "\(method) \(path)")
                 #expect(response.error?.contains(method) == true)

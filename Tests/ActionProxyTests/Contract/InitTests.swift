@@ -12,10 +12,12 @@ struct InitTests {
         }
     }
 
-    @Test("an init without code is refused with 403", arguments: [
-        "", "{}", "null", "{\"value\":{}}", "{\"value\":null}", "{\"value\":{\"code\":\"\"}}",
-        "{\"value\":{\"code\":null,\"main\":\"main\"}}",
-    ])
+    @Test(
+        "an init without code is refused with 403",
+        arguments: [
+            "", "{}", "null", "{\"value\":{}}", "{\"value\":null}", "{\"value\":{\"code\":\"\"}}",
+            "{\"value\":{\"code\":null,\"main\":\"main\"}}",
+        ])
     func initWithoutCode(body: String) throws {
         try withProxy { proxy throws in
             let response = try proxy.request("POST", "/init", body: Data(body.utf8))
@@ -58,11 +60,13 @@ struct InitTests {
         }
     }
 
-    @Test("an init body that is not JSON answers 400 with the reason", arguments: [
-        "not json", "{\"value\":", "{\"value\":{\"code\":\"x\"}} trailing", "[1,2]", "{\"value\":{\"code\":5}}",
-        "{\"value\":{\"code\":\"x\",\"binary\":\"yes\"}}", "{\"value\":{\"code\":\"x\",\"env\":[1]}}",
-        "{\"value\":\"code\"}",
-    ])
+    @Test(
+        "an init body that is not JSON answers 400 with the reason",
+        arguments: [
+            "not json", "{\"value\":", "{\"value\":{\"code\":\"x\"}} trailing", "[1,2]", "{\"value\":{\"code\":5}}",
+            "{\"value\":{\"code\":\"x\",\"binary\":\"yes\"}}", "{\"value\":{\"code\":\"x\",\"env\":[1]}}",
+            "{\"value\":\"code\"}",
+        ])
     func badJSON(body: String) throws {
         try withProxy { proxy throws in
             let response = try proxy.request("POST", "/init", body: Data(body.utf8))
@@ -134,9 +138,11 @@ struct AckTests {
         }
     }
 
-    @Test("an ack that is not {\"ok\":true} fails the init", arguments: [
-        "{\"ok\":false}", "not json", "[true]", "{\"ok\":\"true\"}",
-    ])
+    @Test(
+        "an ack that is not {\"ok\":true} fails the init",
+        arguments: [
+            "{\"ok\":false}", "not json", "[true]", "{\"ok\":\"true\"}",
+        ])
     func badAck(ack: String) throws {
         try withProxy(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\necho '\(ack)' >&3\nsleep 30\n")
@@ -177,7 +183,8 @@ struct ExecutionEnvironmentTests {
         try withProxy(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "sleep 30\n")
             #expect(response.status == 502)
-            #expect(response.error == "cannot start action: Execution environment version mismatch. See logs for details.")
+            #expect(
+                response.error == "cannot start action: Execution environment version mismatch. See logs for details.")
             #expect(proxy.stderr.contains("example/runtime:1"))
         }
     }

@@ -25,9 +25,11 @@ struct RunTests {
         }
     }
 
-    @Test("a result that is not an object or array answers 502", arguments: [
-        "\"a string\"", "42", "null", "true", "{\"unterminated\": ", "not json at all", "{} {}",
-    ])
+    @Test(
+        "a result that is not an object or array answers 502",
+        arguments: [
+            "\"a string\"", "42", "null", "true", "{\"unterminated\": ", "not json at all", "{} {}",
+        ])
     func notObjectOrArray(result: String) throws {
         try withProxy { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
@@ -134,7 +136,8 @@ struct RunTests {
             let response = try proxy.run(["large": large])
             #expect(response.status == 200)
             let json = try #require(response.json as? [String: Any])
-            let echoed = fixture == "echo.sh" ? (json["value"] as? [String: String])?["large"] : json["large"] as? String
+            let echoed =
+                fixture == "echo.sh" ? (json["value"] as? [String: String])?["large"] : json["large"] as? String
             #expect(echoed?.count == 1_048_561)
             #expect(echoed == large)
         }

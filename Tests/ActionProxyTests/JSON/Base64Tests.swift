@@ -14,10 +14,12 @@ private func decodeError(_ text: String) -> Base64Error? {
 
 @Suite("Base64")
 struct Base64Tests {
-    @Test("encodes and decodes the RFC 4648 test vectors", arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
-        ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "encodes and decodes the RFC 4648 test vectors",
+        arguments: [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+        ])
     func vectors(plain: String, encoded: String) throws {
         #expect(Base64.encode(Array(plain.utf8)) == encoded)
         #expect(try Base64.decode(encoded) == Array(plain.utf8))
@@ -31,7 +33,9 @@ struct Base64Tests {
             let encoded = Base64.encode(bytes)
             #expect(encoded == Data(bytes).base64EncodedString())
             #expect(try Base64.decode(encoded) == bytes)
-            let lineBroken = Data(bytes).base64EncodedString(options: [.lineLength64Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            let lineBroken = Data(bytes).base64EncodedString(options: [
+                .lineLength64Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+            ])
             #expect(try Base64.decode(lineBroken) == bytes)
             #expect(Data(base64Encoded: encoded).map(Array.init) == bytes)
         }
@@ -46,9 +50,11 @@ struct Base64Tests {
         #expect(try Base64.decode(encoded) == bytes)
     }
 
-    @Test("ignores carriage returns and line feeds anywhere, as Go does", arguments: [
-        "Zm9v\nYmFy", "Zm9v\r\nYmFy\r\n", "\nZ\nm\r9\rv\nY\nm\nF\ny\n", "\r\n\r\nZm9vYmFy",
-    ])
+    @Test(
+        "ignores carriage returns and line feeds anywhere, as Go does",
+        arguments: [
+            "Zm9v\nYmFy", "Zm9v\r\nYmFy\r\n", "\nZ\nm\r9\rv\nY\nm\nF\ny\n", "\r\n\r\nZm9vYmFy",
+        ])
     func lineBreaks(text: String) throws {
         #expect(try Base64.decode(text) == Array("foobar".utf8))
     }
@@ -69,26 +75,28 @@ struct Base64Tests {
         #expect(try Base64.decode("Zm9vYmE\n") == Array("fooba".utf8))
     }
 
-    @Test("rejects bad input with the offset of the offending byte", arguments: [
-        ("Zm9v!", 4),
-        ("Zm 9v", 2),
-        ("Zm9v-_", 4),
-        ("Zm9v€", 4),
-        ("Zm9v\t", 4),
-        ("Z", 0),
-        ("Zm9vY", 4),
-        ("Zm9v\nY\n", 5),
-        ("=", 0),
-        ("Zm9v=", 4),
-        ("Z=", 1),
-        ("Zg=", 3),
-        ("Zg=x", 3),
-        ("Zg==x", 4),
-        ("Zg===", 4),
-        ("Zm9=v", 4),
-        ("Zm8=Zm8=", 4),
-        ("Zg==\nZg==", 5),
-    ])
+    @Test(
+        "rejects bad input with the offset of the offending byte",
+        arguments: [
+            ("Zm9v!", 4),
+            ("Zm 9v", 2),
+            ("Zm9v-_", 4),
+            ("Zm9v€", 4),
+            ("Zm9v\t", 4),
+            ("Z", 0),
+            ("Zm9vY", 4),
+            ("Zm9v\nY\n", 5),
+            ("=", 0),
+            ("Zm9v=", 4),
+            ("Z=", 1),
+            ("Zg=", 3),
+            ("Zg=x", 3),
+            ("Zg==x", 4),
+            ("Zg===", 4),
+            ("Zm9=v", 4),
+            ("Zm8=Zm8=", 4),
+            ("Zg==\nZg==", 5),
+        ])
     func badInput(text: String, offset: Int) {
         #expect(decodeError(text) == Base64Error(offset: offset))
     }
@@ -106,7 +114,8 @@ struct Base64Tests {
         for _ in 0..<3000 {
             // Whole quanta only, where being lenient about missing padding changes nothing.
             let length = 4 * (1 + generator.next(below: 4))
-            let text = String(decoding: (0..<length).map { _ in pool[generator.next(below: pool.count)] }, as: UTF8.self)
+            let text = String(
+                decoding: (0..<length).map { _ in pool[generator.next(below: pool.count)] }, as: UTF8.self)
             let ours = try? Base64.decode(text)
             let foundation = Data(base64Encoded: text).map(Array.init)
             if let ours {

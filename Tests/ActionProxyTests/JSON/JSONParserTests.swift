@@ -42,13 +42,18 @@ struct JSONParserTests {
     func containers() throws {
         #expect(try parse("[]") == .array([]))
         #expect(try parse("{}") == .object([]))
-        #expect(try parse("[1, \"two\", [null], {}]") == .array([.number("1"), .string("two"), .array([.null]), .object([])]))
+        #expect(
+            try parse("[1, \"two\", [null], {}]")
+                == .array([.number("1"), .string("two"), .array([.null]), .object([])]))
         let object = try parse(#"{"z": 1, "a": {"b": [true, false]}, "m": "x"}"#)
-        #expect(object == .object([
-            JSONMember(key: "z", value: .number("1")),
-            JSONMember(key: "a", value: .object([JSONMember(key: "b", value: .array([.bool(true), .bool(false)]))])),
-            JSONMember(key: "m", value: .string("x")),
-        ]))
+        #expect(
+            object
+                == .object([
+                    JSONMember(key: "z", value: .number("1")),
+                    JSONMember(
+                        key: "a", value: .object([JSONMember(key: "b", value: .array([.bool(true), .bool(false)]))])),
+                    JSONMember(key: "m", value: .string("x")),
+                ]))
     }
 
     @Test("keeps duplicate keys, and the subscript returns the last one as Go does")
@@ -91,15 +96,17 @@ struct JSONParserTests {
         #expect(try parse(#""\u0041\u00e9\u0000""#) == .string("Aé\u{0}"))
     }
 
-    @Test("replaces unpaired surrogates with U+FFFD instead of failing", arguments: [
-        (#""\ud800""#, "\u{FFFD}"),
-        (#""\udc00""#, "\u{FFFD}"),
-        (#""\ud83dx""#, "\u{FFFD}x"),
-        (#""\ud83d\u0041""#, "\u{FFFD}A"),
-        (#""\ud83d\ud83d\ude00""#, "\u{FFFD}😀"),
-        (#""\ude00\ud83d""#, "\u{FFFD}\u{FFFD}"),
-        (#""\ud83d\n""#, "\u{FFFD}\n"),
-    ])
+    @Test(
+        "replaces unpaired surrogates with U+FFFD instead of failing",
+        arguments: [
+            (#""\ud800""#, "\u{FFFD}"),
+            (#""\udc00""#, "\u{FFFD}"),
+            (#""\ud83dx""#, "\u{FFFD}x"),
+            (#""\ud83d\u0041""#, "\u{FFFD}A"),
+            (#""\ud83d\ud83d\ude00""#, "\u{FFFD}😀"),
+            (#""\ude00\ud83d""#, "\u{FFFD}\u{FFFD}"),
+            (#""\ud83d\n""#, "\u{FFFD}\n"),
+        ])
     func loneSurrogates(json: String, expected: String) throws {
         #expect(try parse(json) == .string(expected))
     }
@@ -108,7 +115,9 @@ struct JSONParserTests {
     func invalidUTF8() throws {
         #expect(try JSONParser.parse([0x22, 0xFF, 0x22]) == .string("\u{FFFD}"))
         #expect(try JSONParser.parse([0x22, 0x61, 0xC3, 0x22]) == .string("a\u{FFFD}"))
-        #expect(try JSONParser.parse([0x22, 0x5C, 0x6E, 0xED, 0xA0, 0x80, 0x22]).stringValue?.hasPrefix("\n\u{FFFD}") == true)
+        #expect(
+            try JSONParser.parse([0x22, 0x5C, 0x6E, 0xED, 0xA0, 0x80, 0x22]).stringValue?.hasPrefix("\n\u{FFFD}")
+                == true)
     }
 
     @Test("decodes every short escape")
@@ -129,9 +138,11 @@ struct JSONParserTests {
         }
     }
 
-    @Test("rejects bad escapes", arguments: [
-        #""\x""#, #""\a""#, #""\U0041""#, #""\u12""#, #""\u12G4""#, #""\u""#, #""\'""#, #""\"#,
-    ])
+    @Test(
+        "rejects bad escapes",
+        arguments: [
+            #""\x""#, #""\a""#, #""\U0041""#, #""\u12""#, #""\u12G4""#, #""\u""#, #""\'""#, #""\"#,
+        ])
     func badEscapes(json: String) {
         #expect(parseError(json) != nil)
     }
@@ -157,7 +168,9 @@ struct JSONParserTests {
     @Test("decodes strings that JSONSerialization encoded")
     func foundationEncodedStrings() throws {
         var generator = SeededRandom(seed: 7)
-        let pool: [Character] = ["a", "Z", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "❄", "😀", " ", "\u{7F}", "\u{2028}"]
+        let pool: [Character] = [
+            "a", "Z", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "❄", "😀", " ", "\u{7F}", "\u{2028}",
+        ]
         for _ in 0..<500 {
             let length = generator.next(below: 30)
             let text = String((0..<length).map { _ in pool[generator.next(below: pool.count)] })
@@ -168,20 +181,24 @@ struct JSONParserTests {
 
     // MARK: Numbers
 
-    @Test("accepts valid numbers and keeps their literal text", arguments: [
-        "0", "-0", "1", "-1", "10", "1234567890", "123456789012345678901234567890", "0.5", "-0.5", "1.25",
-        "1e3", "1E3", "1e+3", "1e-3", "-1.5e3", "0e0", "0.0", "-0.0e-0", "1.0E+10", "9007199254740993",
-    ])
+    @Test(
+        "accepts valid numbers and keeps their literal text",
+        arguments: [
+            "0", "-0", "1", "-1", "10", "1234567890", "123456789012345678901234567890", "0.5", "-0.5", "1.25",
+            "1e3", "1E3", "1e+3", "1e-3", "-1.5e3", "0e0", "0.0", "-0.0e-0", "1.0E+10", "9007199254740993",
+        ])
     func validNumbers(literal: String) throws {
         #expect(try parse(literal) == .number(literal))
         #expect(try parse("[\(literal)]") == .array([.number(literal)]))
         #expect(try parse(" \(literal) ") == .number(literal))
     }
 
-    @Test("rejects invalid numbers", arguments: [
-        "01", "-01", "00", "+1", ".5", "1.", "1.e3", "-", "--1", "-a", "1e", "1e+", "1e-", "1ee2", "1.5.2",
-        "0x10", "NaN", "Infinity", "-Infinity", "1_000", "1 2", "[01]", "[1.]", "[-]", "{\"a\": .1}",
-    ])
+    @Test(
+        "rejects invalid numbers",
+        arguments: [
+            "01", "-01", "00", "+1", ".5", "1.", "1.e3", "-", "--1", "-a", "1e", "1e+", "1e-", "1ee2", "1.5.2",
+            "0x10", "NaN", "Infinity", "-Infinity", "1_000", "1 2", "[01]", "[1.]", "[-]", "{\"a\": .1}",
+        ])
     func invalidNumbers(text: String) {
         #expect(parseError(text) != nil)
     }
@@ -190,8 +207,9 @@ struct JSONParserTests {
 
     @Test("accepts the four whitespace characters around and between tokens")
     func whitespace() throws {
-        #expect(try parse(" \t\n\r{ \"a\" \n:\t[ 1 ,\r\n2 ] } \n") ==
-            .object([JSONMember(key: "a", value: .array([.number("1"), .number("2")]))]))
+        #expect(
+            try parse(" \t\n\r{ \"a\" \n:\t[ 1 ,\r\n2 ] } \n")
+                == .object([JSONMember(key: "a", value: .array([.number("1"), .number("2")]))]))
     }
 
     @Test("rejects other whitespace", arguments: ["\u{0C}{}", "{}\u{0B}", "\u{A0}[]", "[\u{2028}]"])
@@ -203,34 +221,37 @@ struct JSONParserTests {
     func emptyInput() throws {
         #expect(parseError("") == JSONError(message: "unexpected end of JSON input", offset: 0))
         #expect(parseError(" \n ") == JSONError(message: "unexpected end of JSON input", offset: 3))
-        #expect([UInt8]().withUnsafeBytes { buffer in
-            Result { () throws(JSONError) in try JSONParser.parse(buffer) }
-        }.failure?.offset == 0)
+        #expect(
+            [UInt8]().withUnsafeBytes { buffer in
+                Result { () throws(JSONError) in try JSONParser.parse(buffer) }
+            }.failure?.offset == 0)
     }
 
-    @Test("reports errors with Go's wording and the offending byte's offset", arguments: [
-        ("{\"a\":1", "unexpected end of JSON input", 6),
-        ("x", "invalid character 'x' looking for beginning of value", 0),
-        ("{\"a\"}", "invalid character '}' after object key", 4),
-        ("{\"a\":1 \"b\":2}", "invalid character '\"' after object key:value pair", 7),
-        ("{} a", "invalid character 'a' after top-level value", 3),
-        ("[1 2]", "invalid character '2' after array element", 3),
-        ("[1,]", "invalid character ']' looking for beginning of value", 3),
-        ("{\"a\":1,}", "invalid character '}' looking for beginning of object key string", 7),
-        ("{'a':1}", "invalid character '\\'' looking for beginning of object key string", 1),
-        ("[\"\\x\"]", "invalid character 'x' in string escape code", 3),
-        ("\"\\u12z4\"", "invalid character 'z' in \\u hexadecimal character escape", 5),
-        ("-x", "invalid character 'x' in numeric literal", 1),
-        ("1.x", "invalid character 'x' after decimal point in numeric literal", 2),
-        ("1e+x", "invalid character 'x' in exponent of numeric literal", 3),
-        ("[tru]", "invalid character ']' in literal true (expecting 'e')", 4),
-        ("nul", "unexpected end of JSON input", 3),
-        ("fals3", "invalid character '3' in literal false (expecting 'e')", 4),
-        ("nil", "invalid character 'i' in literal null (expecting 'u')", 1),
-        ("01", "invalid character '1' after top-level value", 1),
-        ("[\"a\nb\"]", "invalid character '\\n' in string literal", 3),
-        ("\u{1}", "invalid character '\\x01' looking for beginning of value", 0),
-    ])
+    @Test(
+        "reports errors with Go's wording and the offending byte's offset",
+        arguments: [
+            ("{\"a\":1", "unexpected end of JSON input", 6),
+            ("x", "invalid character 'x' looking for beginning of value", 0),
+            ("{\"a\"}", "invalid character '}' after object key", 4),
+            ("{\"a\":1 \"b\":2}", "invalid character '\"' after object key:value pair", 7),
+            ("{} a", "invalid character 'a' after top-level value", 3),
+            ("[1 2]", "invalid character '2' after array element", 3),
+            ("[1,]", "invalid character ']' looking for beginning of value", 3),
+            ("{\"a\":1,}", "invalid character '}' looking for beginning of object key string", 7),
+            ("{'a':1}", "invalid character '\\'' looking for beginning of object key string", 1),
+            ("[\"\\x\"]", "invalid character 'x' in string escape code", 3),
+            ("\"\\u12z4\"", "invalid character 'z' in \\u hexadecimal character escape", 5),
+            ("-x", "invalid character 'x' in numeric literal", 1),
+            ("1.x", "invalid character 'x' after decimal point in numeric literal", 2),
+            ("1e+x", "invalid character 'x' in exponent of numeric literal", 3),
+            ("[tru]", "invalid character ']' in literal true (expecting 'e')", 4),
+            ("nul", "unexpected end of JSON input", 3),
+            ("fals3", "invalid character '3' in literal false (expecting 'e')", 4),
+            ("nil", "invalid character 'i' in literal null (expecting 'u')", 1),
+            ("01", "invalid character '1' after top-level value", 1),
+            ("[\"a\nb\"]", "invalid character '\\n' in string literal", 3),
+            ("\u{1}", "invalid character '\\x01' looking for beginning of value", 0),
+        ])
     func errorMessages(text: String, message: String, offset: Int) {
         let error = parseError(text)
         #expect(error?.message == message)
@@ -238,17 +259,21 @@ struct JSONParserTests {
         #expect(error?.description == "\(message) at offset \(offset)")
     }
 
-    @Test("rejects trailing garbage and trailing commas", arguments: [
-        "{}x", "[]]", "{}}", "{}{}", "1 2", "\"a\" \"b\"", "[1,2,]", "{\"a\":1,}", "[1,,2]", "[,1]", "{,}",
-        "null null", "true,", "{} \u{0}",
-    ])
+    @Test(
+        "rejects trailing garbage and trailing commas",
+        arguments: [
+            "{}x", "[]]", "{}}", "{}{}", "1 2", "\"a\" \"b\"", "[1,2,]", "{\"a\":1,}", "[1,,2]", "[,1]", "{,}",
+            "null null", "true,", "{} \u{0}",
+        ])
     func trailingGarbage(text: String) {
         #expect(parseError(text) != nil)
     }
 
-    @Test("rejects single quotes, unquoted keys and missing colons", arguments: [
-        "'a'", "['a']", "{a:1}", "{\"a\" 1}", "{\"a\"::1}", "{1:2}", "{\"a\":}", "[}", "{]", "{\"a\":1]",
-    ])
+    @Test(
+        "rejects single quotes, unquoted keys and missing colons",
+        arguments: [
+            "'a'", "['a']", "{a:1}", "{\"a\" 1}", "{\"a\"::1}", "{1:2}", "{\"a\":}", "[}", "{]", "{\"a\":1]",
+        ])
     func malformedStructure(text: String) {
         #expect(parseError(text) != nil)
     }
@@ -284,7 +309,8 @@ struct JSONParserTests {
 
     @Test("escapes only quotes, backslashes and control characters")
     func compactEscaping() {
-        #expect(JSONValue.string("\u{0}\u{8}\u{C}\n\r\t\u{1F}\u{7F}").compactText == #""\u0000\b\f\n\r\t\u001f\#u{7F}""#)
+        #expect(
+            JSONValue.string("\u{0}\u{8}\u{C}\n\r\t\u{1F}\u{7F}").compactText == #""\u0000\b\f\n\r\t\u001f\#u{7F}""#)
         #expect(JSONValue.string("a/b ❄ 😀 é <&>").compactText == "\"a/b ❄ 😀 é <&>\"")
         #expect(JSONValue.string("\"\\").compactText == #""\"\\""#)
         #expect(JSONValue.string("").compactText == #""""#)
@@ -293,13 +319,17 @@ struct JSONParserTests {
         #expect(JSONValue.array([.array([]), .object([])]).compactText == "[[],{}]")
     }
 
-    @Test("parsing compact text gives back the same value", arguments: [
-        JSONValue.null, .bool(true), .bool(false), .number("0"), .number("-12.5E-3"), .string(""),
-        .string("❄ ☃ ❄ \u{0}\u{1F} \" \\ / \n😀"), .array([]), .object([]),
-        .array([.null, .bool(false), .number("1"), .string("s"), .array([.array([])]), .object([])]),
-        .object([JSONMember(key: "a", value: .number("1")), JSONMember(key: "a", value: .number("2")),
-                 JSONMember(key: "", value: .object([JSONMember(key: "\n", value: .array([.string("x")]))]))]),
-    ])
+    @Test(
+        "parsing compact text gives back the same value",
+        arguments: [
+            JSONValue.null, .bool(true), .bool(false), .number("0"), .number("-12.5E-3"), .string(""),
+            .string("❄ ☃ ❄ \u{0}\u{1F} \" \\ / \n😀"), .array([]), .object([]),
+            .array([.null, .bool(false), .number("1"), .string("s"), .array([.array([])]), .object([])]),
+            .object([
+                JSONMember(key: "a", value: .number("1")), JSONMember(key: "a", value: .number("2")),
+                JSONMember(key: "", value: .object([JSONMember(key: "\n", value: .array([.string("x")]))])),
+            ]),
+        ])
     func roundTrip(value: JSONValue) throws {
         #expect(try parse(value.compactText) == value)
     }

@@ -19,7 +19,6 @@ private func parserSaysObjectOrArray(_ bytes: [UInt8]) -> Bool {
     }
 }
 
-
 /// Inputs with the validator's expected answer. `foundationAgrees` is false where
 /// JSONSerialization is deliberately not followed: it rejects lone surrogates, and
 /// on Linux it accepts trailing commas and a byte order mark, which RFC 8259 and Go do not.
@@ -155,10 +154,11 @@ struct JSONValidatorTests {
     @Test("agrees with the parser on thousands of randomly mutated documents")
     func agreesWithParserOnMutations() {
         var generator = SeededRandom(seed: 0x5EED)
-        let seeds = validityTable.filter(\.valid).map { Array($0.text.utf8) } + [
-            Array(#"{"value": {"name": "x", "code": "QUJD+/==", "binary": false, "n": [1, -2.5e3, 0]}}"#.utf8),
-            Array("[\"\\ud83d\\ude00\", {\"k\": [true, null, \"\\n\"]}]".utf8),
-        ]
+        let seeds =
+            validityTable.filter(\.valid).map { Array($0.text.utf8) } + [
+                Array(#"{"value": {"name": "x", "code": "QUJD+/==", "binary": false, "n": [1, -2.5e3, 0]}}"#.utf8),
+                Array("[\"\\ud83d\\ude00\", {\"k\": [true, null, \"\\n\"]}]".utf8),
+            ]
         let interesting = Array("{}[]\":,\\ 0123456789eE.-+tfnulr/ubx\n\t".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
         var validCount = 0
         for _ in 0..<5000 {
@@ -167,7 +167,9 @@ struct JSONValidatorTests {
                 mutate(&bytes, interesting: interesting, using: &generator)
             }
             let validatorSays = isObjectOrArray(bytes)
-            #expect(validatorSays == parserSaysObjectOrArray(bytes), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            #expect(
+                validatorSays == parserSaysObjectOrArray(bytes),
+                "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
             if validatorSays { validCount += 1 }
         }
         // The mutations should leave a fair share of inputs valid, or the test proves little.
@@ -222,7 +224,8 @@ struct JSONValidatorTests {
         #expect(!isObjectOrArray(down + partialUp + "," + back + rest + "]"))
         let objects = String(repeating: "{\"a\":", count: 70) + "[]" + String(repeating: "}", count: 70)
         #expect(isObjectOrArray(objects))
-        #expect(!isObjectOrArray(String(repeating: "{\"a\":", count: 70) + "[]" + String(repeating: "}", count: 69) + "]"))
+        #expect(
+            !isObjectOrArray(String(repeating: "{\"a\":", count: 70) + "[]" + String(repeating: "}", count: 69) + "]"))
     }
 
     @Test("accepts 100,000 levels of nesting and rejects deeper input")

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `actionproxy` binary, started on a free loopback port in a fresh
@@ -194,7 +194,8 @@ enum Fixtures {
 
     /// A scratch folder for one test.
     static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("actionproxy-fixture-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "actionproxy-fixture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -208,7 +209,9 @@ enum Fixtures {
 
     /// Runs a tool and fails with its output when it fails.
     @discardableResult
-    static func runTool(_ path: String, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Data {
+    static func runTool(_ path: String, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws
+        -> Data
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

@@ -51,15 +51,17 @@ struct EntryPath: Equatable, Sendable {
         if target.isEmpty { return "is a link with an empty target" }
         if target.contains(0) { return "is a link whose target contains a NUL byte" }
         if target.first == UInt8(ascii: "/") {
-            return "is a link that leads outside the action folder (to the absolute path '\(EntryPath.displayName(target))')"
+            return
+                "is a link that leads outside the action folder (to the absolute path '\(EntryPath.displayName(target))')"
         }
-        var depth = components.count - 1 // the link's own folder
+        var depth = components.count - 1  // the link's own folder
         var descended = false
         for component in target.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             if component.elementsEqual([UInt8(ascii: ".")]) { continue }
             if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
                 if descended {
-                    return "is a link whose target '\(EntryPath.displayName(target))' climbs with '..' after a name, which could leave the action folder through another link"
+                    return
+                        "is a link whose target '\(EntryPath.displayName(target))' climbs with '..' after a name, which could leave the action folder through another link"
                 }
                 depth -= 1
                 if depth < 0 {

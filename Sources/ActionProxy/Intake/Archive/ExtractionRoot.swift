@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The action folder being filled from an archive. Both formats create every
@@ -117,7 +117,8 @@ final class ExtractionRoot {
             switch errno {
             case EEXIST:
                 guard kind(of: name, in: parent) == S_IFREG else {
-                    throw .unsafeEntry(name: path.name, reason: "would replace a folder or a symbolic link with a hard link")
+                    throw .unsafeEntry(
+                        name: path.name, reason: "would replace a folder or a symbolic link with a hard link")
                 }
                 try remove(name, in: parent, for: path)
             case EPERM, EMLINK, EXDEV, EACCES:
@@ -143,7 +144,8 @@ final class ExtractionRoot {
     /// Called before `count` more bytes are written to a file already `fileSize` long.
     fileprivate func charge(_ count: Int, to fileSize: Int, of path: EntryPath) throws(ArchiveError) {
         if count > limits.maxFileBytes - fileSize {
-            throw .limitExceeded("archive entry '\(path.name)' is larger than the limit of \(limits.maxFileBytes) bytes per file")
+            throw .limitExceeded(
+                "archive entry '\(path.name)' is larger than the limit of \(limits.maxFileBytes) bytes per file")
         }
         if count > limits.maxTotalBytes - totalBytes {
             throw .limitExceeded("archive expands beyond the limit of \(limits.maxTotalBytes) bytes")
@@ -219,7 +221,8 @@ final class ExtractionRoot {
         }
     }
 
-    private func createExclusively(_ name: [UInt8], in parent: Int32, for path: EntryPath) throws(ArchiveError) -> Int32 {
+    private func createExclusively(_ name: [UInt8], in parent: Int32, for path: EntryPath) throws(ArchiveError) -> Int32
+    {
         while true {
             let fd = openat(parent, name.cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 { return fd }
@@ -350,4 +353,3 @@ private func writeFully(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) -> 
     }
     return nil
 }
-

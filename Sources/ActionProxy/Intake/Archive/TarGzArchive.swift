@@ -161,7 +161,7 @@ final class TarReader {
         case UInt8(ascii: "x"): try startMetadata(.pax, size: header.size, at: offset)
         case UInt8(ascii: "L"): try startMetadata(.longName, size: header.size, at: offset)
         case UInt8(ascii: "K"): try startMetadata(.longLinkName, size: header.size, at: offset)
-        case UInt8(ascii: "g"): skip(header.size) // global pax: nothing we use
+        case UInt8(ascii: "g"): skip(header.size)  // global pax: nothing we use
         default: try createEntry(header)
         }
     }
@@ -199,7 +199,9 @@ final class TarReader {
                 return
             }
             if size > root.limits.maxFileBytes {
-                throw .limitExceeded("archive entry '\(path.name)' is larger than the limit of \(root.limits.maxFileBytes) bytes per file")
+                throw .limitExceeded(
+                    "archive entry '\(path.name)' is larger than the limit of \(root.limits.maxFileBytes) bytes per file"
+                )
             }
             let file = try root.createFile(path, mode: header.mode)
             if size == 0 {
@@ -207,7 +209,7 @@ final class TarReader {
             } else {
                 state = .fileBody(file, remaining: size, padding: Self.padding(after: size))
             }
-        case UInt8(ascii: "5"), UInt8(ascii: "D"): // D: a GNU dump folder, whose body lists its files
+        case UInt8(ascii: "5"), UInt8(ascii: "D"):  // D: a GNU dump folder, whose body lists its files
             try root.makeDirectory(path, mode: header.mode)
             skip(size)
         case UInt8(ascii: "2"):
@@ -230,7 +232,7 @@ final class TarReader {
             throw .unsupported("block device entry '\(path.name)'")
         case UInt8(ascii: "6"):
             throw .unsupported("FIFO entry '\(path.name)'")
-        case UInt8(ascii: "V"): // a volume label, not a file
+        case UInt8(ascii: "V"):  // a volume label, not a file
             skip(size)
         default:
             let type = String(decoding: [header.typeflag], as: UTF8.self)

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One 512-byte tar header (v7, ustar and GNU layouts), decoded and checked.
@@ -71,7 +71,7 @@ struct TarHeader {
         let tooLarge = ArchiveError.corruptTarGz("the \(name) in the header at offset \(offset) is out of range")
         guard let first = field.first else { return 0 }
         if first & 0x80 != 0 {
-            if first & 0x40 != 0 { throw tooLarge } // negative
+            if first & 0x40 != 0 { throw tooLarge }  // negative
             var value = Int(first & 0x3F)
             for byte in field.dropFirst() {
                 guard value <= Int.max >> 8 else { throw tooLarge }
@@ -107,7 +107,7 @@ struct TarPendingMetadata {
         let malformed = ArchiveError.corruptTarGz("the pax header at offset \(offset) is malformed")
         var position = 0
         while position < data.count {
-            if data[position] == 0 { break } // NUL padding after the last record
+            if data[position] == 0 { break }  // NUL padding after the last record
             var cursor = position
             var length = 0
             while cursor < data.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(data[cursor]) {
@@ -117,7 +117,7 @@ struct TarPendingMetadata {
             }
             let recordEnd = position + length
             guard cursor > position, cursor < data.count, data[cursor] == UInt8(ascii: " "),
-                  recordEnd > cursor + 1, recordEnd <= data.count, data[recordEnd - 1] == UInt8(ascii: "\n")
+                recordEnd > cursor + 1, recordEnd <= data.count, data[recordEnd - 1] == UInt8(ascii: "\n")
             else { throw malformed }
             let record = data[(cursor + 1)..<(recordEnd - 1)]
             guard let equals = record.firstIndex(of: UInt8(ascii: "=")) else { throw malformed }

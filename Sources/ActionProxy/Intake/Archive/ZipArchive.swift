@@ -33,7 +33,9 @@ enum ZipArchive {
 
     // MARK: Structure
 
-    private static func locate(_ centralDirectory: ZipCentralDirectory, in bytes: ZipBytes) throws(ArchiveError) -> [LocatedEntry] {
+    private static func locate(_ centralDirectory: ZipCentralDirectory, in bytes: ZipBytes) throws(ArchiveError)
+        -> [LocatedEntry]
+    {
         let limit = centralDirectory.offset
         var located: [LocatedEntry] = []
         located.reserveCapacity(centralDirectory.entries.count)
@@ -65,7 +67,8 @@ enum ZipArchive {
         // Entries sharing bytes are how the densest zip bombs are built; no
         // archiver writes them.
         let byOffset = located.sorted { $0.entry.localHeaderOffset < $1.entry.localHeaderOffset }
-        for (earlier, later) in zip(byOffset, byOffset.dropFirst()) where earlier.dataEnd > later.entry.localHeaderOffset {
+        for (earlier, later) in zip(byOffset, byOffset.dropFirst())
+        where earlier.dataEnd > later.entry.localHeaderOffset {
             throw .corruptZip("entries '\(earlier.entry.displayName)' and '\(later.entry.displayName)' overlap")
         }
         return located
@@ -91,7 +94,8 @@ enum ZipArchive {
             var target: [UInt8] = []
             try decode(item, from: bytes, inflater: inflater) { (chunk) throws(ArchiveError) in
                 guard chunk.count <= maxLinkTarget - target.count else {
-                    throw .corruptZip("the link target of entry '\(entry.displayName)' is longer than \(maxLinkTarget) bytes")
+                    throw .corruptZip(
+                        "the link target of entry '\(entry.displayName)' is longer than \(maxLinkTarget) bytes")
                 }
                 target.append(contentsOf: chunk)
             }

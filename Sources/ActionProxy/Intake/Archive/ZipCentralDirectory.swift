@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Little-endian reads at offsets taken from the archive. Every offset in a zip
@@ -85,7 +85,7 @@ struct ZipEntry {
     var kind: Kind {
         if name.last == UInt8(ascii: "/") { return .directory }
         guard let mode = unixMode else {
-            return externalAttributes & 0x10 != 0 ? .directory : .file // MS-DOS directory bit
+            return externalAttributes & 0x10 != 0 ? .directory : .file  // MS-DOS directory bit
         }
         switch mode & S_IFMT {
         case 0, S_IFREG: return .file
@@ -150,7 +150,8 @@ struct ZipCentralDirectory {
             throw .unsupported("split (multi-disk) zip archives")
         }
         guard directoryOffset <= directoryLimit, directorySize <= directoryLimit - directoryOffset else {
-            throw .corruptZip("the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies outside the archive")
+            throw .corruptZip(
+                "the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies outside the archive")
         }
         if entryCount > maxEntries {
             throw .limitExceeded("archive has more than the limit of \(maxEntries) entries")
@@ -180,7 +181,8 @@ struct ZipCentralDirectory {
         var candidate = zip.count - endLength
         while candidate >= lowest {
             if try zip.uint32(candidate) == endSignature,
-               candidate + endLength + (try zip.uint16(candidate + 20)) <= zip.count {
+                candidate + endLength + (try zip.uint16(candidate + 20)) <= zip.count
+            {
                 return candidate
             }
             candidate -= 1
@@ -188,7 +190,9 @@ struct ZipCentralDirectory {
         throw .corruptZip("no end of central directory record was found")
     }
 
-    private static func readEntry(_ zip: ZipBytes, at position: Int, before limit: Int) throws(ArchiveError) -> (ZipEntry, next: Int) {
+    private static func readEntry(_ zip: ZipBytes, at position: Int, before limit: Int) throws(ArchiveError) -> (
+        ZipEntry, next: Int
+    ) {
         guard position <= limit - entryLength, try zip.uint32(position) == entrySignature else {
             throw .corruptZip("a central directory record is missing at offset \(position)")
         }

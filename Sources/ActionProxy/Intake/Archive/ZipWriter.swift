@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ZipArchive {
@@ -61,7 +61,8 @@ struct ZipWriter {
             case .directory:
                 try addEntry(
                     name: entryName + "/", mode: S_IFDIR | (status.permissions & 0o777), time: time,
-                    attributes: 0x10) { (_) throws(ArchiveError) -> Void in }
+                    attributes: 0x10
+                ) { (_) throws(ArchiveError) -> Void in }
                 try addTree(path, prefix: entryName + "/")
             case .symbolicLink:
                 let target: String
@@ -89,13 +90,13 @@ struct ZipWriter {
         output.append(contentsOf: centralDirectory)
         try Self.checkSize(output.count)
         output.appendLE(0x0605_4b50, 4)
-        output.appendLE(0, 2) // this disk
-        output.appendLE(0, 2) // disk of the central directory
+        output.appendLE(0, 2)  // this disk
+        output.appendLE(0, 2)  // disk of the central directory
         output.appendLE(entryCount, 2)
         output.appendLE(entryCount, 2)
         output.appendLE(centralDirectory.count, 4)
         output.appendLE(directoryOffset, 4)
-        output.appendLE(0, 2) // comment length
+        output.appendLE(0, 2)  // comment length
         return output
     }
 
@@ -113,14 +114,14 @@ struct ZipWriter {
         let headerOffset = output.count
         try Self.checkSize(headerOffset)
         output.appendLE(0x0403_4b50, 4)
-        output.appendLE(20, 2) // version needed: 2.0, for deflate
+        output.appendLE(20, 2)  // version needed: 2.0, for deflate
         output.appendLE(Self.utf8NamesFlag, 2)
-        output.appendLE(8, 2) // method, patched below
+        output.appendLE(8, 2)  // method, patched below
         output.appendLE(time.time, 2)
         output.appendLE(time.date, 2)
-        output.appendLE(0, 12) // CRC-32 and sizes, patched below
+        output.appendLE(0, 12)  // CRC-32 and sizes, patched below
         output.appendLE(nameBytes.count, 2)
-        output.appendLE(0, 2) // extra field length
+        output.appendLE(0, 2)  // extra field length
         output.append(contentsOf: nameBytes)
 
         let dataOffset = output.count
@@ -166,10 +167,10 @@ struct ZipWriter {
         centralDirectory.appendLE(compressedSize, 4)
         centralDirectory.appendLE(size, 4)
         centralDirectory.appendLE(nameBytes.count, 2)
-        centralDirectory.appendLE(0, 2) // extra field length
-        centralDirectory.appendLE(0, 2) // comment length
-        centralDirectory.appendLE(0, 2) // disk number
-        centralDirectory.appendLE(0, 2) // internal attributes
+        centralDirectory.appendLE(0, 2)  // extra field length
+        centralDirectory.appendLE(0, 2)  // comment length
+        centralDirectory.appendLE(0, 2)  // disk number
+        centralDirectory.appendLE(0, 2)  // internal attributes
         centralDirectory.appendLE(Int(mode) << 16 | attributes, 4)
         centralDirectory.appendLE(headerOffset, 4)
         centralDirectory.append(contentsOf: nameBytes)
@@ -177,11 +178,14 @@ struct ZipWriter {
 
     private static func checkSize(_ value: Int) throws(ArchiveError) {
         if value > maxSize {
-            throw .limitExceeded("the zip archive would exceed the limit of \(maxSize) bytes (4 GiB; ZIP64 is not written)")
+            throw .limitExceeded(
+                "the zip archive would exceed the limit of \(maxSize) bytes (4 GiB; ZIP64 is not written)")
         }
     }
 
-    private static func readFile(_ path: String, into sink: (UnsafeRawBufferPointer) throws(ArchiveError) -> Void) throws(ArchiveError) {
+    private static func readFile(_ path: String, into sink: (UnsafeRawBufferPointer) throws(ArchiveError) -> Void)
+        throws(ArchiveError)
+    {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw .system(errno, "cannot read '\(path)'") }
         defer { close(fd) }
@@ -209,7 +213,7 @@ private struct DOSTime {
         var parts = tm()
         guard localtime_r(&clock, &parts) != nil, parts.tm_year >= 80 else {
             time = 0
-            date = 1 << 5 | 1 // 1980-01-01
+            date = 1 << 5 | 1  // 1980-01-01
             return
         }
         time = Int(parts.tm_hour) << 11 | Int(parts.tm_min) << 5 | Int(parts.tm_sec) / 2
