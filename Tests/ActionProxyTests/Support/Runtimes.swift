@@ -1,0 +1,48 @@
+import Foundation
+
+/// The language runtimes of `Runtimes/`, served on the host as the images
+/// serve them: `OW_COMPILER=Runtimes/<lang>/compile OW_WAIT_FOR_ACK=1`.
+enum Runtime: String, CaseIterable, Sendable {
+    case python
+    case nodejs
+    case swift
+    case blackbox
+
+    static let repository = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    var folder: URL { Runtime.repository.appendingPathComponent("Runtimes/\(rawValue)") }
+    var compiler: URL { folder.appendingPathComponent("compile") }
+
+    /// The proxy environment that serves this runtime.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "OW_COMPILER": compiler.path,
+            "OW_WAIT_FOR_ACK": "1",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+        ]
+        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
+        environment.merge(extra) { $1 }
+        return environment
+    }
+}
+
+/// Starts a proxy serving `runtime` for `body` and always stops it.
+func withRuntime<T>(
+    _ runtime: Runtime, environment: [String: String] = [:], _ body: (TestProxy) throws -> T
+) throws -> T {
+    try withProxy(environment: runtime.environment(environment), body)
+}
+
+/// A zip of in-memory files (name → content; modes 0644, or 0755 for names in
+/// `executables`), for the zip forms of each runtime.
+func zipOf(_ files: [String: String], executables: Set<String> = []) throws -> Data {
+    let folder = try Fixtures.scratch()
+    var entries: [(name: String, source: URL, mode: Int)] = []
+    for (index, (name, content)) in files.sorted(by: { $0.key < $1.key }).enumerated() {
+        let source = folder.appendingPathComponent("file\(index)")
+        try Data(content.utf8).write(to: source)
+        entries.append((name, source, executables.contains(name) ? 0o755 : 0o644))
+    }
+    return try Fixtures.zip(entries)
+}
