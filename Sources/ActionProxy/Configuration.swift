@@ -17,6 +17,12 @@ public struct Configuration: Sendable {
     public var logInitErrors: Bool = false
     /// `OW_SAVE_JAR`: a zip that is a jar is kept whole under this name instead of extracted.
     public var saveJar: String?
+    /// `OW_LAUNCHER`: the action process is `launcher <absolute path of bin/exec>`
+    /// instead of `bin/exec` itself (the blackbox runtime runs exec once per activation).
+    public var launcher: String?
+    /// `OW_DEFAULT_ACTION`: a folder whose `exec` an `/init` without code starts
+    /// (a blackbox image's preinstalled `/action/exec`) instead of answering 403.
+    public var defaultAction: String?
     /// `PROXY_ALLOW_REINIT`: a later `/init` replaces the action.
     public var allowReinit: Bool = false
     /// `-debug` / `OW_DEBUG`.
@@ -51,6 +57,8 @@ public struct Configuration: Sendable {
         logInitErrors = flag("OW_LOG_INIT_ERROR") != nil
         saveJar = flag("OW_SAVE_JAR")
         allowReinit = flag("PROXY_ALLOW_REINIT") != nil
+        launcher = flag("OW_LAUNCHER")
+        defaultAction = flag("OW_DEFAULT_ACTION")
         debug = flag("OW_DEBUG") != nil
         if let value = number("OW_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = number("OW_MAX_RESULT_BYTES") { maxResultBytes = value }

@@ -72,15 +72,25 @@ final class Proxy {
 
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> PreparedAction in
             let request = try InitRequest.decode(body)
-            let executable = try builder.build(
-                code: request.code, main: request.main, environment: request.environment, number: number)
+            let executable: String
+            var folder: String?
+            if let code = request.code {
+                executable = try builder.build(
+                    code: code, main: request.main, environment: request.environment, number: number)
+                folder = builder.folder(number)
+            } else if let defaultAction = configuration.defaultAction {
+                executable = defaultAction + "/exec"
+            } else {
+                throw ProxyError.missingCode
+            }
             return PreparedAction(
-                folder: builder.folder(number), executable: executable,
+                folder: folder,
+                command: configuration.launcher.map { [$0, FileSystem.absolutePath(executable)] } ?? [executable],
                 environment: ActionEnvironment.forAction(configuration, initEnvironment: request.environment))
         }
         .flatMap { prepared in
             bound.value.start(prepared).flatMapErrorThrowing { error in
-                FileSystem.removeTree(prepared.folder)
+                if let folder = prepared.folder { FileSystem.removeTree(folder) }
                 throw error
             }
         }
@@ -93,9 +103,12 @@ final class Proxy {
         }
     }
 
+    /// A built action, ready to start.
     private struct PreparedAction: Sendable {
-        var folder: String
-        var executable: String
+        /// The numbered folder made for it; nil for the default action.
+        var folder: String?
+        /// `bin/exec`, or the launcher and `bin/exec`.
+        var command: [String]
         var environment: [String]
     }
 
@@ -104,7 +117,7 @@ final class Proxy {
     private func start(_ prepared: PreparedAction) -> EventLoopFuture<ActionProcess> {
         let configuration = self.configuration
         return ActionProcess.start(
-            executable: prepared.executable, environment: prepared.environment,
+            command: prepared.command, environment: prepared.environment,
             maxLineBytes: configuration.maxResultBytes, on: eventLoop, logger: logger
         ).flatMap { process in
             let ready: EventLoopFuture<Void>
@@ -137,6 +150,8 @@ final class Proxy {
                 guard ack?["ok"] == .bool(true) else {
                     throw ProxyError.startFailed("The action did not initialize properly.")
                 }
+                // A launcher that serves activations concurrently says so here.
+                if ack?["concurrent"] == .bool(true) { process.useFramedLines() }
             case .oversized:
                 throw ProxyError.startFailed("The action did not initialize properly.")
             case .exited:
@@ -194,7 +209,7 @@ final class Proxy {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.invalidRequest("The /run body must be a JSON object.")))
         }
-        action = .busy(process)
+        if !process.isConcurrent { action = .busy(process) }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         return process.exchange(RunRequest.singleLine(body)).map { reply in
             bound.value.finished(process, reply)
@@ -204,7 +219,10 @@ final class Proxy {
     private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply) -> ProxyResponse {
         Sentinels.write()
         let current: Bool
-        if case .busy(let busy) = action, busy === process { current = true } else { current = false }
+        switch action {
+        case .idle(let serving), .busy(let serving): current = serving === process
+        case .none, .exited: current = false
+        }
         switch reply {
         case .line(let line):
             if current { action = .idle(process) }

@@ -9,8 +9,9 @@ import NIOPosix
 #endif
 
 /// One running action: the process, its stdin and its fd 3, confined to one
-/// event loop. It answers one exchange at a time: a line written to stdin,
-/// the next line read from fd 3.
+/// event loop. An exchange is a line written to stdin and the line read back
+/// from fd 3: one at a time, or, once a launcher asks for it at its ack,
+/// several at once with framed lines (`<id> <json>`, see docs/contract.md).
 ///
 /// Sendable only to travel inside futures of its own loop: every method that
 /// touches its state asserts that it runs there.
@@ -26,7 +27,13 @@ final class ActionProcess: @unchecked Sendable {
     private let eventLoop: EventLoop
     private let logger: Logger
     private var channel: Channel?
+    /// The one exchange in flight, in plain mode.
     private var waiting: EventLoopPromise<Reply>?
+    /// The exchanges in flight by id, in framed mode.
+    private var framed: [UInt64: EventLoopPromise<Reply>] = [:]
+    private var lastFrameID: UInt64 = 0
+    /// Framed lines: the launcher serves several activations at once.
+    private(set) var isConcurrent = false
     private var exitStatus: Int32?
     private var outputClosed = false
     private var stopped = false
@@ -44,7 +51,7 @@ final class ActionProcess: @unchecked Sendable {
     /// Spawns `executable` with fds 0 and 3 as pipes to the proxy and 1 and 2
     /// inherited, and watches it until it ends.
     static func start(
-        executable: String, environment: [String], maxLineBytes: Int, on eventLoop: EventLoop, logger: Logger
+        command: [String], environment: [String], maxLineBytes: Int, on eventLoop: EventLoop, logger: Logger
     ) -> EventLoopFuture<ActionProcess> {
         eventLoop.assertInEventLoop()
         let input: Pipe
@@ -58,7 +65,7 @@ final class ActionProcess: @unchecked Sendable {
         }
         do {
             pid = try Spawn(
-                executable: executable, environment: environment,
+                executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
                 mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
             ).start()
         } catch {
@@ -67,7 +74,7 @@ final class ActionProcess: @unchecked Sendable {
         }
         close(input.readEnd)
         close(output.writeEnd)
-        logger.debug("started the action", metadata: ["pid": "\(pid)", "executable": "\(executable)"])
+        logger.debug("started the action", metadata: ["pid": "\(pid)", "command": "\(command)"])
 
         let process = ActionProcess(pid: pid, eventLoop: eventLoop, logger: logger)
         process.watchExit()
@@ -97,10 +104,22 @@ final class ActionProcess: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         guard isAlive, let channel else { return eventLoop.makeSucceededFuture(.exited) }
         let promise = eventLoop.makePromise(of: Reply.self)
-        waiting = promise
+        if isConcurrent {
+            lastFrameID += 1
+            framed[lastFrameID] = promise
+            channel.write(ByteBuffer(string: "\(lastFrameID) "), promise: nil)
+        } else {
+            waiting = promise
+        }
         channel.write(line, promise: nil)
         channel.writeAndFlush(ByteBuffer(integer: UInt8(ascii: "\n")), promise: nil)
         return promise.futureResult
+    }
+
+    /// From now on, lines are framed with an id and exchanges may overlap.
+    func useFramedLines() {
+        eventLoop.assertInEventLoop()
+        isConcurrent = true
     }
 
     /// Waits for the first line on fd 3 without writing anything: the ack.
@@ -137,17 +156,23 @@ final class ActionProcess: @unchecked Sendable {
 
     private func received(_ event: LineReader.Event) {
         switch event {
-        case .line(let line):
-            if let waiting {
+        case .line(var line):
+            if isConcurrent {
+                if let id = FramedLine.readID(&line), let promise = framed.removeValue(forKey: id) {
+                    return promise.succeed(.line(line))
+                }
+            } else if let waiting {
                 self.waiting = nil
-                waiting.succeed(.line(line))
-            } else {
-                logger.debug(
-                    "dropped a line the action wrote outside an activation",
-                    metadata: ["bytes": "\(line.readableBytes)"])
+                return waiting.succeed(.line(line))
             }
-        case .oversized:
-            finishWaiting(.oversized)
+            logger.debug(
+                "dropped a line the action wrote outside an activation", metadata: ["bytes": "\(line.readableBytes)"])
+        case .oversized(var head):
+            if isConcurrent {
+                if let id = FramedLine.readID(&head) { framed.removeValue(forKey: id)?.succeed(.oversized) }
+            } else {
+                finishWaiting(.oversized)
+            }
         case .closed:
             outputClosed = true
             channel = nil
@@ -162,11 +187,15 @@ final class ActionProcess: @unchecked Sendable {
         for waiter in waiters { waiter.succeed(true) }
     }
 
+    /// Ends every exchange in flight with `reply`.
     private func finishWaiting(_ reply: Reply) {
         if let waiting {
             self.waiting = nil
             waiting.succeed(reply)
         }
+        let inFlight = framed
+        framed = [:]
+        for promise in inFlight.values { promise.succeed(reply) }
     }
 
     /// A thread blocked in waitpid reaps the process; the loop hears of it.
@@ -193,5 +222,25 @@ final class ActionProcess: @unchecked Sendable {
                     bound.value.finishWaiting(.exited)
                 }
             }
+    }
+}
+
+/// The id in front of a framed line: decimal digits and one space.
+enum FramedLine {
+    /// Reads `<id> ` off the front of `line`; nil (and `line` untouched) if it
+    /// does not start so.
+    static func readID(_ line: inout ByteBuffer) -> UInt64? {
+        var id: UInt64 = 0
+        var digits = 0
+        for byte in line.readableBytesView {
+            if byte == UInt8(ascii: " ") && digits > 0 {
+                line.moveReaderIndex(forwardBy: digits + 1)
+                return id
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 19 else { return nil }
+            id = id * 10 + UInt64(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return nil
     }
 }

@@ -9,7 +9,8 @@ final class LineReader: ChannelInboundHandler {
     enum Event {
         case line(ByteBuffer)
         /// A line grew past the limit; its bytes are dropped up to its newline.
-        case oversized
+        /// Its first bytes come along (a framed line's id is there).
+        case oversized(head: ByteBuffer)
         case closed
     }
 
@@ -58,7 +59,7 @@ final class LineReader: ChannelInboundHandler {
                 searched = buffer.readableBytes
                 if !discarding && searched > maxLineBytes {
                     discarding = true
-                    deliver(.oversized)
+                    deliver(.oversized(head: buffer.getSlice(at: buffer.readerIndex, length: 32) ?? ByteBuffer()))
                 }
                 if discarding {
                     pending = nil
@@ -72,7 +73,8 @@ final class LineReader: ChannelInboundHandler {
             if discarding {
                 discarding = false
             } else if let line {
-                deliver(line.readableBytes > maxLineBytes + 1 ? .oversized : .line(line))
+                let isOversized = line.readableBytes > maxLineBytes + 1
+                deliver(isOversized ? .oversized(head: line.getSlice(at: line.readerIndex, length: 32) ?? line) : .line(line))
             }
         }
     }

@@ -3,68 +3,68 @@ import NIOCore
 /// The decoded body of a `POST /init`:
 /// `{"value": {"code", "binary", "main", "env", "name"}}`.
 struct InitRequest: Sendable {
-    var code: [UInt8]
-    var main: String
+    /// The decoded code; nil when there is none (missing, null or empty).
+    var code: [UInt8]?
+    var main: String = "main"
     /// In the order given; strings as they are, other values as compact JSON.
-    var environment: [(name: String, value: String)]
+    var environment: [(name: String, value: String)] = []
 
-    /// Decodes and validates a body. Missing or empty code is `missingCode`
-    /// (403); a body that is not JSON, wrong types or bad base64 are
-    /// `invalidRequest` (400).
+    /// Decodes and validates a body. A body that is not JSON, wrong types or
+    /// bad base64 are `invalidRequest` (400); an empty body, `null`, `{}` or a
+    /// missing `value` decode to a request without code.
     static func decode(_ body: ByteBuffer) throws(ProxyError) -> InitRequest {
-        if body.readableBytes == 0 || body.readableBytesView.allSatisfy(isJSONWhitespace) {
-            throw .missingCode
-        }
+        if body.readableBytesView.allSatisfy(isJSONWhitespace) { return InitRequest() }
         let document: JSONValue
         do {
             document = try body.withUnsafeReadableBytes { raw throws(JSONError) in try JSONParser.parse(raw) }
         } catch {
             throw .invalidRequest("The /init body is not valid JSON: \(error.description)")
         }
-        let value: [JSONMember]
+        let fields: JSONValue
         switch document {
-        case .null: throw .missingCode
+        case .null: return InitRequest()
         case .object:
             switch document["value"] {
-            case nil, .null?: throw .missingCode
-            case .object(let members)?: value = members
+            case nil, .null?: return InitRequest()
+            case .object(let members)?: fields = .object(members)
             default: throw .invalidRequest("The /init body's \"value\" must be an object.")
             }
         default: throw .invalidRequest("The /init body must be a JSON object.")
         }
-        let fields = JSONValue.object(value)
 
         let code = try field(fields, "code", as: \.stringValue, expected: "a string") ?? ""
-        if code.isEmpty { throw .missingCode }
         let binary = try field(fields, "binary", as: \.boolValue, expected: "a boolean") ?? false
         let main = try field(fields, "main", as: \.stringValue, expected: "a string") ?? ""
-
-        var environment: [(name: String, value: String)] = []
+        let environment: [(name: String, value: String)]
         switch fields["env"] {
-        case nil, .null?: break
-        case .object(let members)?:
-            for member in members {
-                if case .string(let text) = member.value {
-                    environment.append((member.key, text))
-                } else {
-                    environment.append((member.key, member.value.compactText))
-                }
-            }
+        case nil, .null?: environment = []
+        case .object(let members)?: environment = environmentVariables(members)
         default: throw .invalidRequest("The /init field \"env\" must be an object.")
         }
 
-        let bytes: [UInt8]
-        if binary {
-            do {
-                bytes = try Base64.decode(code)
-            } catch {
-                throw .invalidRequest("cannot decode the request: \(error.description)")
+        var bytes: [UInt8]? = nil
+        if !code.isEmpty {
+            if binary {
+                do {
+                    bytes = try Base64.decode(code)
+                } catch {
+                    throw .invalidRequest("cannot decode the request: \(error.description)")
+                }
+            } else {
+                bytes = Array(code.utf8)
             }
-            if bytes.isEmpty { throw .missingCode }
-        } else {
-            bytes = Array(code.utf8)
         }
-        return InitRequest(code: bytes, main: main.isEmpty ? "main" : main, environment: environment)
+        return InitRequest(
+            code: bytes?.isEmpty == false ? bytes : nil, main: main.isEmpty ? "main" : main, environment: environment)
+    }
+
+    /// `env` members as variables: strings as they are, other values as
+    /// compact JSON (`5`, `true`, `{"a":1}`).
+    static func environmentVariables(_ members: [JSONMember]) -> [(name: String, value: String)] {
+        members.map { member in
+            if case .string(let text) = member.value { return (member.key, text) }
+            return (member.key, member.value.compactText)
+        }
     }
 
     /// A typed optional field: absent and `null` are nil, a wrong type is a 400.

@@ -19,13 +19,7 @@ public struct OfflineCompiler {
             guard case .object(let members) = parsed else {
                 throw ProxyError.invalidRequest("-env must be a JSON object")
             }
-            for member in members {
-                if case .string(let text) = member.value {
-                    variables.append((member.key, text))
-                } else {
-                    variables.append((member.key, member.value.compactText))
-                }
-            }
+            variables = InitRequest.environmentVariables(members)
         }
         if code.isEmpty { throw ProxyError.missingCode }
         try FileSystem.makeDirectories(configuration.actionDirectory)
