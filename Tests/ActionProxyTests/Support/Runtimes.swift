@@ -22,8 +22,21 @@ enum Runtime: String, CaseIterable, Sendable {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
         ]
         if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
+        if self == .blackbox {
+            // Its launcher runs the action once per activation; an init without
+            // code starts the stub `exec` beside it, as the image's /action/exec.
+            environment["OW_LAUNCHER"] = folder.appendingPathComponent("launcher").path
+            environment["OW_DEFAULT_ACTION"] = folder.path
+            environment["PROXY_ALLOW_REINIT"] = "1"
+        }
         environment.merge(extra) { $1 }
         return environment
+    }
+
+    /// Builds what a runtime needs before it can serve (the blackbox launcher
+    /// is a small C program), once per test run.
+    static let prepared: Result<Void, Error> = Result {
+        try Fixtures.runTool("/usr/bin/make", ["-s", "-C", Runtime.blackbox.folder.path, "launcher"])
     }
 }
 
@@ -31,7 +44,8 @@ enum Runtime: String, CaseIterable, Sendable {
 func withRuntime<T>(
     _ runtime: Runtime, environment: [String: String] = [:], _ body: (TestProxy) throws -> T
 ) throws -> T {
-    try withProxy(environment: runtime.environment(environment), body)
+    try Runtime.prepared.get()
+    return try withProxy(environment: runtime.environment(environment), body)
 }
 
 /// A zip of in-memory files (name → content; modes 0644, or 0755 for names in
