@@ -25,6 +25,8 @@ struct ActionProxyCommand: ParsableCommand {
               OW_SAVE_JAR          keep a jar whole under this name instead of extracting it
               OW_DEBUG             same as -debug
               PROXY_ALLOW_REINIT   a later /init replaces the action
+              OW_LAUNCHER          start `$OW_LAUNCHER <path of bin/exec>` instead of bin/exec
+              OW_DEFAULT_ACTION    folder whose exec an /init without code starts
               OW_MAX_BODY_BYTES    largest request body (default 134217728)
               OW_MAX_RESULT_BYTES  largest result line (default 134217728)
               OW_ACK_TIMEOUT_MS    how long /init waits for the ack (default 60000)
