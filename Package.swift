@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ActionProxyTests",
-            dependencies: ["ActionProxy"],
+            dependencies: ["ActionProxy", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"]
         ),
     ],

@@ -20,6 +20,8 @@ final class Proxy {
         case busy(ActionProcess)
         /// It died after a successful init: runs answer "command exited".
         case exited
+        /// Stopped after it missed a deadline, and being started again.
+        case restarting
     }
 
     private(set) var initialization = Initialization.notStarted
@@ -29,6 +31,8 @@ final class Proxy {
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private var lastFolderNumber: Int
+    /// What the last successful init started, to start it again after a missed deadline.
+    private var lastPrepared: PreparedAction?
 
     init(configuration: Configuration, eventLoop: EventLoop, threadPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
@@ -43,7 +47,7 @@ final class Proxy {
     var isReady: Bool {
         switch action {
         case .idle(let process), .busy(let process): process.isAlive
-        case .none, .exited: false
+        case .none, .exited, .restarting: false
         }
     }
 
@@ -89,13 +93,13 @@ final class Proxy {
                 environment: ActionEnvironment.forAction(configuration, initEnvironment: request.environment))
         }
         .flatMap { prepared in
-            bound.value.start(prepared).flatMapErrorThrowing { error in
+            bound.value.start(prepared).map { ($0, prepared) }.flatMapErrorThrowing { error in
                 if let folder = prepared.folder { FileSystem.removeTree(folder) }
                 throw error
             }
         }
-        .map { process in
-            bound.value.initialized(with: process)
+        .map { (process, prepared) in
+            bound.value.initialized(with: process, prepared: prepared)
             return ProxyResponse.ok()
         }
         .recover { error in
@@ -164,10 +168,11 @@ final class Proxy {
         }
     }
 
-    private func initialized(with process: ActionProcess) {
+    private func initialized(with process: ActionProcess, prepared: PreparedAction) {
         if case .idle(let previous) = action { previous.stop() }
         if case .busy(let previous) = action { previous.stop() }
         action = .idle(process)
+        lastPrepared = prepared
         initialization = .done
         logger.debug("initialized", metadata: ["pid": "\(process.pid)"])
     }
@@ -194,6 +199,8 @@ final class Proxy {
             return eventLoop.makeSucceededFuture(.error(.notInitialized))
         case .busy:
             return eventLoop.makeSucceededFuture(.error(.activationInProgress))
+        case .restarting:
+            return eventLoop.makeSucceededFuture(.error(.actionRestarting))
         case .exited:
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
@@ -205,23 +212,35 @@ final class Proxy {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
         }
-        guard RunRequest.isObject(body) else {
+        guard let request = RunRequest.inspect(body) else {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.invalidRequest("The /run body must be a JSON object.")))
         }
         if !process.isConcurrent { action = .busy(process) }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let missedDeadline = NIOLoopBoundBox(false, eventLoop: eventLoop)
+        // Test kits send placeholder deadlines ("123"): only one still ahead is enforced.
+        let timer = request.deadline.map { $0 - WallClock.milliseconds() }.flatMap { remaining in
+            remaining > 0
+                ? eventLoop.scheduleTask(in: .milliseconds(remaining)) {
+                    missedDeadline.value = true
+                    process.stop()
+                } : nil
+        }
         return process.exchange(RunRequest.singleLine(body)).map { reply in
-            bound.value.finished(process, reply)
+            timer?.cancel()
+            return bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
         }
     }
 
-    private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply) -> ProxyResponse {
+    private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool)
+        -> ProxyResponse
+    {
         Sentinels.write()
         let current: Bool
         switch action {
         case .idle(let serving), .busy(let serving): current = serving === process
-        case .none, .exited: current = false
+        case .none, .exited, .restarting: current = false
         }
         switch reply {
         case .line(let line):
@@ -231,9 +250,37 @@ final class Proxy {
         case .oversized:
             if current { action = .idle(process) }
             return .error(.resultTooLarge(limit: configuration.maxResultBytes))
+        case .exited where missedDeadline:
+            if current { restart() }
+            return .error(.deadlineExceeded)
         case .exited:
             if current { action = .exited }
             return .error(.actionExitedDuringRun)
+        }
+    }
+
+    /// Starts the action again after it was stopped at a deadline: the next
+    /// activation finds it ready, as after the init.
+    private func restart() {
+        guard let prepared = lastPrepared else {
+            action = .exited
+            return
+        }
+        action = .restarting
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        start(prepared).whenComplete { result in
+            let proxy = bound.value
+            guard case .restarting = proxy.action else {
+                // An init replaced it meanwhile.
+                if case .success(let process) = result { process.stop() }
+                return
+            }
+            switch result {
+            case .success(let process): proxy.action = .idle(process)
+            case .failure(let error):
+                proxy.logger.error("the action could not be restarted after a missed deadline: \(error)")
+                proxy.action = .exited
+            }
         }
     }
 
@@ -241,7 +288,7 @@ final class Proxy {
     func stop() {
         switch action {
         case .idle(let process), .busy(let process): process.stop()
-        case .none, .exited: break
+        case .none, .exited, .restarting: break
         }
         action = .none
     }

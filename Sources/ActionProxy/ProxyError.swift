@@ -17,6 +17,8 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
     case resultNotObjectOrArray
     case resultTooLarge(limit: Int)
     case activationInProgress
+    case deadlineExceeded
+    case actionRestarting
     // HTTP
     case notFound(path: String)
     case methodNotAllowed(method: String, path: String, allowed: String)
@@ -30,6 +32,8 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .invalidRequest, .actionExitedDuringRun, .malformedHTTP: .badRequest
         case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge: .badGateway
         case .notInitialized, .actionAlreadyExited: .internalServerError
+        case .deadlineExceeded: .gatewayTimeout
+        case .actionRestarting: .serviceUnavailable
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .bodyTooLarge: .payloadTooLarge
@@ -48,6 +52,9 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .actionAlreadyExited, .actionExitedDuringRun: "command exited"
         case .resultNotObjectOrArray: "The action did not return a dictionary or array."
         case .resultTooLarge(let limit): "The action's result is larger than the limit of \(limit) bytes."
+        case .deadlineExceeded:
+            "The action did not answer before the activation's deadline; it was stopped and is being restarted."
+        case .actionRestarting: "The action is restarting after it missed a deadline; try again in a moment."
         case .activationInProgress:
             "Another activation is in progress: this action runs one activation at a time."
         case .notFound(let path): "Not found: \(path). This server answers POST /init, POST /run and GET /health."

@@ -15,15 +15,56 @@ enum JSONValidator {
         guard start < input.count, input[start] == JSONByte.openBrace || input[start] == JSONByte.openBracket else {
             return false
         }
+        var noWatch: MemberWatch? = nil
         do throws(JSONSyntaxError) {
-            return try isSingleValue(input, from: start)
+            return try isSingleValue(input, from: start, watching: &noWatch)
         } catch {
             return false
         }
     }
 
+    /// True when `bytes` is exactly one valid JSON object; on the same pass,
+    /// where the value of its top-level member `key` is (its bytes, quotes
+    /// included for a string). A key written with escapes is not recognised.
+    static func object(_ bytes: UnsafeRawBufferPointer, member key: [UInt8]) -> (isObject: Bool, member: Range<Int>?) {
+        guard let base = bytes.baseAddress else { return (false, nil) }
+        let input = JSONInput(base: base, count: bytes.count)
+        let start = input.skipWhitespace(from: 0)
+        guard start < input.count, input[start] == JSONByte.openBrace else { return (false, nil) }
+        var watch: MemberWatch? = MemberWatch(key: key)
+        do throws(JSONSyntaxError) {
+            let valid = try isSingleValue(input, from: start, watching: &watch)
+            return (valid, valid ? watch?.value : nil)
+        } catch {
+            return (false, nil)
+        }
+    }
+
+    /// One top-level member looked for during a walk.
+    private struct MemberWatch {
+        let key: [UInt8]
+        /// Where its value starts, once its key has been seen and until the value ends.
+        var start: Int?
+        var value: Range<Int>?
+
+        /// Notes a top-level key (its opening quote at `keyStart`, already
+        /// checked) whose value starts at `valueStart`.
+        mutating func sawKey(_ input: JSONInput, key keyStart: Int, valueStart: Int) {
+            // The key is valid JSON, so its closing quote, which differs from
+            // every byte of `key`, bounds this walk.
+            var i = keyStart &+ 1
+            for byte in key {
+                guard input[i] == byte else { return }
+                i &+= 1
+            }
+            if input[i] == JSONByte.quote { start = valueStart }
+        }
+    }
+
     /// The same walk as `DocumentParser.parse`, keeping only the kind of each open container.
-    private static func isSingleValue(_ input: JSONInput, from start: Int) throws(JSONSyntaxError) -> Bool {
+    private static func isSingleValue(
+        _ input: JSONInput, from start: Int, watching watch: inout MemberWatch?
+    ) throws(JSONSyntaxError) -> Bool {
         var open = ContainerStack()
         var i = start
 
@@ -39,7 +80,13 @@ enum JSONValidator {
                 if input[i] == (isObject ? JSONByte.closeBrace : JSONByte.closeBracket) {
                     i &+= 1
                 } else {
-                    if isObject { i = try skipKey(input, at: i) }
+                    if isObject {
+                        let key = i
+                        i = try skipKey(input, at: i)
+                        if open.depth == 0 && watch != nil {
+                            watch?.sawKey(input, key: key, valueStart: input.skipWhitespace(from: i))
+                        }
+                    }
                     open.push(isObject: isObject)
                     continue document
                 }
@@ -55,13 +102,23 @@ enum JSONValidator {
 
             // A value is complete: expect a separator or the end of its container(s).
             while true {
+                if open.depth == 1, let valueStart = watch?.start {
+                    watch?.value = valueStart..<i
+                    watch?.start = nil
+                }
                 i = input.skipWhitespace(from: i)
                 if open.depth == 0 { return i == input.count }
                 guard i < input.count else { return false }
                 let byte = input[i]
                 if byte == JSONByte.comma {
                     i &+= 1
-                    if open.topIsObject { i = try skipKey(input, at: input.skipWhitespace(from: i)) }
+                    if open.topIsObject {
+                        let key = input.skipWhitespace(from: i)
+                        i = try skipKey(input, at: key)
+                        if open.depth == 1 && watch != nil {
+                            watch?.sawKey(input, key: key, valueStart: input.skipWhitespace(from: i))
+                        }
+                    }
                     continue document
                 }
                 guard byte == (open.topIsObject ? JSONByte.closeBrace : JSONByte.closeBracket) else { return false }
