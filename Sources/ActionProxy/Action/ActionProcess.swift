@@ -198,20 +198,16 @@ final class ActionProcess: @unchecked Sendable {
         for promise in inFlight.values { promise.succeed(reply) }
     }
 
-    /// A thread blocked in waitpid reaps the process; the loop hears of it.
-    /// Its last line may still be in the pipe, so an exchange waits a moment
-    /// for fd 3 to close before it reports the exit.
+    /// The reaper hears of the exit; the loop learns of it. The process's
+    /// last line may still be in the pipe, so exchanges in flight wait a
+    /// moment for fd 3 to close before they report the exit.
     private func watchExit() {
         let pid = self.pid
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let eventLoop = self.eventLoop
-        let reaper = NIOThreadPool(numberOfThreads: 1)
-        reaper.start()
-        reaper.runIfActive(eventLoop: eventLoop) { waitForExit(pid) }
-            .whenComplete { result in
-                reaper.shutdownGracefully { _ in }
+        ChildReaper.shared.watch(pid) { status in
+            eventLoop.execute {
                 let process = bound.value
-                let status = (try? result.get()) ?? -1
                 process.exitStatus = status
                 process.notifyEnd()
                 process.logger.debug(
@@ -222,6 +218,7 @@ final class ActionProcess: @unchecked Sendable {
                     bound.value.finishWaiting(.exited)
                 }
             }
+        }
     }
 }
 

@@ -48,21 +48,28 @@ struct Spawn {
             &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
 
         let argv = [executable] + arguments
-        var pid: pid_t = 0
-        var result: Int32 = 0
+        var lastError = SpawnError(executable: executable, code: ETXTBSY)
         // A freshly written executable can briefly be busy ("text file busy")
         // while another thread's spawn still holds its write descriptor.
         for attempt in 0..<20 {
-            result = withCStrings(argv) { argvPointer in
-                withCStrings(environment) { envPointer in
-                    posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
+            do {
+                // Registered with the reaper in the same step, so its exit is never missed.
+                return try ChildReaper.shared.spawn { () throws(SpawnError) -> pid_t in
+                    var pid: pid_t = 0
+                    let result = withCStrings(argv) { argvPointer in
+                        withCStrings(environment) { envPointer in
+                            posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
+                        }
+                    }
+                    if result != 0 { throw SpawnError(executable: executable, code: result) }
+                    return pid
                 }
+            } catch where error.code == ETXTBSY {
+                lastError = error
+                usleep(UInt32(1000 * (attempt + 1)))
             }
-            if result != ETXTBSY { break }
-            usleep(UInt32(1000 * (attempt + 1)))
         }
-        if result != 0 { throw SpawnError(executable: executable, code: result) }
-        return pid
+        throw lastError
     }
 }
 
@@ -102,13 +109,9 @@ struct Pipe {
     }
 }
 
-/// Waits for a child to end and returns its wait status; retries on EINTR.
+/// Waits for a child to end and returns its wait status.
 func waitForExit(_ pid: pid_t) -> Int32 {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        if errno != EINTR { return -1 }
-    }
-    return status
+    ChildReaper.shared.waitForExit(pid)
 }
 
 /// A readable summary of a wait status: "exit status 1", "killed by signal 9".

@@ -94,6 +94,23 @@ final class TestProxy: @unchecked Sendable {
     var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
     var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
     var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
+
+    /// The proxy's children as (command name, state letter) from /proc.
+    func children() -> [(name: String, state: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.compactMap { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
+            return (String(stat[stat.index(after: open)..<close]), String(fields[0]))
+        }
+    }
+
+    /// Children of the proxy that have exited and were not reaped.
+    func zombieChildren() -> [String] { children().filter { $0.state == "Z" }.map(\.name) }
 
     /// Lines of stdout or stderr that are the sentinel.
     func sentinelCount(stderr useStderr: Bool) -> Int {

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@Suite("Process lifecycle")
+struct ProcessLifecycleTests {
+    @Test("processes the action leaves behind are reaped, not left as zombies")
+    func orphansReaped() throws {
+        try withProxy { proxy throws in
+            // Each activation leaves an orphan (a subshell's background sleep) behind.
+            let action = "#!/bin/sh\nwhile read -r l; do ( sleep 0.5 & ); echo '{}' >&3; done\n"
+            #expect(try proxy.initialize(code: action).status == 200)
+            for _ in 0..<5 { #expect(try proxy.run([:]).status == 200) }
+            // The orphans came to the proxy (a child subreaper, as PID 1 is in a container)…
+            #expect(proxy.children().contains { $0.name == "sleep" })
+            usleep(1_000_000)
+            // …and once they ended, the proxy reaped them.
+            #expect(!proxy.children().contains { $0.name == "sleep" })
+            #expect(proxy.zombieChildren().isEmpty)
+        }
+    }
+
+    @Test("an action that exits is reaped, and so is a failed compiler")
+    func exitedChildrenReaped() throws {
+        try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
+            #expect(try proxy.initialize(code: "syntax error\n").status == 502)
+            #expect(try proxy.initialize(code: "read -r l\nexit 0\n").status == 200)
+            #expect(try proxy.run([:]).status == 400)
+            usleep(300_000)
+            #expect(proxy.zombieChildren().isEmpty)
+        }
+    }
+}
