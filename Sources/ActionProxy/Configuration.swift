@@ -35,6 +35,8 @@ public struct Configuration: Sendable {
     public var ackTimeoutMilliseconds: Int64 = 60_000
     /// Without an ack, how long init watches the new process for an early exit.
     public var startGraceMilliseconds: Int64 = 5
+    /// At SIGTERM, how long activations in flight may take to finish (`OW_SHUTDOWN_GRACE_MS`).
+    public var shutdownGraceMilliseconds: Int64 = 5_000
     /// Limits on what an archive may expand to (`OW_MAX_EXTRACT_*`).
     var archiveLimits: ArchiveLimits = .default
     /// The proxy's own environment: `__OW_*` values are passed on to the action,
@@ -63,6 +65,7 @@ public struct Configuration: Sendable {
         if let value = number("OW_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = number("OW_MAX_RESULT_BYTES") { maxResultBytes = value }
         if let value = number("OW_ACK_TIMEOUT_MS") { ackTimeoutMilliseconds = Int64(value) }
+        if let value = number("OW_SHUTDOWN_GRACE_MS") { shutdownGraceMilliseconds = Int64(value) }
         if let value = number("OW_MAX_EXTRACT_BYTES") { archiveLimits.maxTotalBytes = value }
         if let value = number("OW_MAX_EXTRACT_ENTRIES") { archiveLimits.maxEntries = value }
         if let value = number("OW_MAX_EXTRACT_FILE_BYTES") { archiveLimits.maxFileBytes = value }

@@ -33,6 +33,10 @@ final class Proxy {
     private var lastFolderNumber: Int
     /// What the last successful init started, to start it again after a missed deadline.
     private var lastPrepared: PreparedAction?
+    /// Activations sent to the action and not answered yet.
+    private var inFlight = 0
+    /// Completed when `inFlight` drops to zero (shutdown).
+    private var drained: [EventLoopPromise<Void>] = []
 
     init(configuration: Configuration, eventLoop: EventLoop, threadPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
@@ -227,6 +231,7 @@ final class Proxy {
                     process.stop()
                 } : nil
         }
+        inFlight += 1
         return process.exchange(RunRequest.singleLine(body)).map { reply in
             timer?.cancel()
             return bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
@@ -237,6 +242,12 @@ final class Proxy {
         -> ProxyResponse
     {
         Sentinels.write()
+        inFlight -= 1
+        if inFlight == 0 {
+            let waiters = drained
+            drained = []
+            for waiter in waiters { waiter.succeed() }
+        }
         let current: Bool
         switch action {
         case .idle(let serving), .busy(let serving): current = serving === process
@@ -282,6 +293,17 @@ final class Proxy {
                 proxy.action = .exited
             }
         }
+    }
+
+    /// Completes when no activation is in flight, or after `milliseconds`
+    /// (shutdown lets the current activation finish, within bounds).
+    func drain(within milliseconds: Int64) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        guard inFlight > 0 else { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        drained.append(promise)
+        eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { promise.succeed() }
+        return promise.futureResult
     }
 
     /// Stops the action process (shutdown).

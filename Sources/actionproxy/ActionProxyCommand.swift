@@ -86,7 +86,7 @@ struct ActionProxyCommand: ParsableCommand {
         do {
             let server = try HTTPServer.start(configuration: configuration, logger: logger)
             ShutdownSignals.install { server.shutdown() }
-            try server.wait()
+            server.wait()
         } catch {
             logger.critical("cannot serve on \(host):\(port): \(error)")
             throw ExitCode.failure

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -18,6 +19,9 @@ public final class HTTPServer: Sendable {
     private let threadPool: NIOThreadPool
     private let channel: Channel
     private let proxy: NIOLoopBound<Proxy>
+    /// True once `shutdown` has finished: `wait` returns then, not when the
+    /// listener closes (which is shutdown's first step).
+    private let stopped = ConditionLock(value: false)
 
     /// The address actually bound (the port is the real one when 0 was asked).
     public var localAddress: SocketAddress? { channel.localAddress }
@@ -73,17 +77,23 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Blocks until the server is closed.
-    public func wait() throws {
-        try channel.closeFuture.wait()
+    /// Blocks until `shutdown` has finished.
+    public func wait() {
+        stopped.lock(whenValue: true)
+        stopped.unlock()
     }
 
-    /// Stops the action, closes the listener and the loop.
+    /// Stops taking connections, lets the activations in flight finish (for
+    /// at most `OW_SHUTDOWN_GRACE_MS`), stops the action and the loop.
     public func shutdown() {
         let proxy = self.proxy
-        try? channel.eventLoop.submit { proxy.value.stop() }.wait()
+        let grace = configuration.shutdownGraceMilliseconds
         try? channel.close().wait()
+        try? channel.eventLoop.flatSubmit { proxy.value.drain(within: grace) }.wait()
+        try? channel.eventLoop.submit { proxy.value.stop() }.wait()
         try? threadPool.syncShutdownGracefully()
         try? group.syncShutdownGracefully()
+        stopped.lock()
+        stopped.unlock(withValue: true)
     }
 }

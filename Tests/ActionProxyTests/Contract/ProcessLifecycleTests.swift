@@ -29,4 +29,33 @@ struct ProcessLifecycleTests {
             #expect(proxy.zombieChildren().isEmpty)
         }
     }
+
+    @Test("SIGTERM lets the activation in flight finish, then stops the action and exits 0")
+    func sigtermDrains() throws {
+        let proxy = try TestProxy.start()
+        defer { proxy.stop() }
+        #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+        let client = try proxy.client()
+        try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":0.5}}".utf8))
+        usleep(150_000)
+        kill(proxy.pid, SIGTERM)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect((response.json as? [String: Any])?["slept"] as? Double == 0.5)
+        #expect(proxy.waitForExit() == 0)
+    }
+
+    @Test("SIGTERM waits at most OW_SHUTDOWN_GRACE_MS for an activation")
+    func sigtermBounded() throws {
+        let proxy = try TestProxy.start(environment: ["OW_SHUTDOWN_GRACE_MS": "300"])
+        defer { proxy.stop() }
+        #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+        let client = try proxy.client()
+        try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":30}}".utf8))
+        usleep(150_000)
+        let started = Date()
+        kill(proxy.pid, SIGTERM)
+        #expect(proxy.waitForExit() == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
 }

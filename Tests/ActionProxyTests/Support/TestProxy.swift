@@ -166,6 +166,12 @@ final class TestProxy: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Waits for the proxy to exit by itself and returns its status.
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     func terminateAndWait() -> Int32 {
         process.terminate()
         process.waitUntilExit()
