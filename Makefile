@@ -24,3 +24,13 @@ release:
 
 clean:
 	rm -rf .build .run
+
+.PHONY: images
+
+## Builds the runtime images of Dockerfiles/ (actionproxy/native, python, nodejs,
+## swift, swift-slim): the base images first when they are missing (pulled, or
+## made offline by scripts/offline-base-images), then every image; ends with
+## each image's size.
+images:
+	scripts/offline-base-images
+	scripts/build-images

@@ -1,0 +1,413 @@
+import Foundation
+import Testing
+
+/// The cases of `Runtimes/NodeRuntimeTests.swift`, on `actionproxy/nodejs`:
+/// Node.js from Debian, and the runtime where the image installs it.
+extension ContainerTests {
+    @Suite("Container: actionproxy/nodejs", .enabled(if: TestImage.enabled(.nodejs), skipNote(.nodejs)))
+    struct NodeImageTests {
+        static let hello = #"""
+            function main(params) {
+                console.log("greeting " + params.name);
+                return { greeting: "Hello, " + params.name + "!" };
+            }
+            """#
+
+        /// An action that answers with every `__OW_*` variable it sees.
+        static let environment = #"""
+            function main(params) {
+                const seen = {};
+                for (const [name, value] of Object.entries(process.env)) {
+                    if (name.startsWith("__OW_") || name === "GREETING" || name === "NUMBER") seen[name] = value;
+                }
+                return seen;
+            }
+            """#
+
+        @Test("hello: a plain function main(params) answers with its object")
+        func helloAction() throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: Self.hello).status == 200)
+                let response = try proxy.run(["name": "Ada"])
+                #expect(response.status == 200)
+                #expect(response.text == "{\"greeting\":\"Hello, Ada!\"}\n")
+            }
+        }
+
+        @Test("the init's main names another entry point")
+        func renamedEntryPoint() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code =
+                    "function greet(params) { return { greeted: params.name }; }\nfunction main() { return {}; }\n"
+                #expect(try proxy.initialize(code: code, main: "greet").status == 200)
+                #expect(try proxy.run(["name": "Ada"]).json as? [String: String] == ["greeted": "Ada"])
+            }
+        }
+
+        @Test("a zip: package.json main names the entry file, which requires a module from node_modules")
+        func zipWithPackage() throws {
+            let zip = try zipOf([
+                "package.json": #"{"name": "greeter-action", "main": "lib/action.js"}"#,
+                "lib/action.js": #"""
+                const shout = require("shout");
+                exports.main = (params) => ({ loud: shout(params.word) });
+                """#,
+                "node_modules/shout/package.json": #"{"name": "shout", "main": "shout.js"}"#,
+                "node_modules/shout/shout.js": #"module.exports = (word) => word.toUpperCase() + "!";"#,
+            ])
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+                #expect(try proxy.run(["word": "hey"]).json as? [String: String] == ["loud": "HEY!"])
+            }
+        }
+
+        @Test(
+            "a zip's index.js may export its entry point in any CommonJS way",
+            arguments: [
+                "exports.main = (params) => ({ form: params.form });",
+                "module.exports.main = (params) => ({ form: params.form });",
+                "module.exports = { main(params) { return { form: params.form }; } };",
+            ])
+        func exportForms(source: String) throws {
+            let zip = try zipOf(["index.js": source])
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+                #expect(try proxy.run(["form": source]).json as? [String: String] == ["form": source])
+            }
+        }
+
+        @Test("an ECMAScript module package (\"type\": \"module\") exports its entry point")
+        func moduleExports() throws {
+            let zip = try zipOf([
+                "package.json": #"{"type": "module"}"#,
+                "index.js": "export async function main(params) { return { esm: params.n }; }",
+            ])
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+                #expect(try proxy.run(["n": 3]).json as? [String: Int] == ["esm": 3])
+            }
+        }
+
+        @Test(
+            "sync, Promise-returning and async mains all answer with their result",
+            arguments: [
+                "function main(params) { return { twice: params.n * 2 }; }",
+                "function main(params) { return new Promise((resolve) => setTimeout(() => resolve({ twice: params.n * 2 }), 20)); }",
+                "async function main(params) { await new Promise((resolve) => setTimeout(resolve, 20)); return { twice: params.n * 2 }; }",
+            ])
+        func mainKinds(code: String) throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: code).status == 200)
+                for n in 1...3 {
+                    #expect(try proxy.run(["n": n]).json as? [String: Int] == ["twice": n * 2])
+                }
+            }
+        }
+
+        @Test("the init env is visible in process.env, = and unicode intact, non-strings as JSON")
+        func initEnvironment() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let env: [String: Any] = ["GREETING": "k=v ❄ ☃", "NUMBER": 5]
+                #expect(try proxy.initialize(code: Self.environment, env: env).status == 200)
+                let seen = try #require(try proxy.run([:]).json as? [String: String])
+                #expect(seen["GREETING"] == "k=v ❄ ☃")
+                #expect(seen["NUMBER"] == "5")
+            }
+        }
+
+        @Test(
+            "every activation field is exported as __OW_<KEY>, with a string or a numeric deadline",
+            arguments: [true, false])
+        func activationFields(deadlineAsString: Bool) throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: Self.environment).status == 200)
+                let deadline = 1_700_000_000_123
+                let fields: [String: Any] = [
+                    "namespace": "guest", "action_name": "/guest/hello", "action_version": "0.0.1",
+                    "activation_id": "a1b2c3", "transaction_id": "tid-9", "api_key": "user:secret=",
+                    "deadline": deadlineAsString ? "\(deadline)" as Any : deadline as Any,
+                ]
+                let response = try proxy.run(["x": 1], fields: fields)
+                #expect(response.status == 200)
+                let seen = try #require(response.json as? [String: String])
+                #expect(seen["__OW_NAMESPACE"] == "guest")
+                #expect(seen["__OW_ACTION_NAME"] == "/guest/hello")
+                #expect(seen["__OW_ACTION_VERSION"] == "0.0.1")
+                #expect(seen["__OW_ACTIVATION_ID"] == "a1b2c3")
+                #expect(seen["__OW_TRANSACTION_ID"] == "tid-9")
+                #expect(seen["__OW_API_KEY"] == "user:secret=")
+                #expect(seen["__OW_DEADLINE"] == "\(deadline)")
+                #expect(seen["__OW_VALUE"] == nil)
+                // The next activation's fields replace these: none is left over.
+                let next = try #require(try proxy.run([:], fields: ["activation_id": "d4"]).json as? [String: String])
+                #expect(next["__OW_ACTIVATION_ID"] == "d4")
+                #expect(next["__OW_NAMESPACE"] == nil)
+            }
+        }
+
+        @Test("unicode round-trips in values, results and logs")
+        func unicode() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code =
+                    #"function main(params) { console.log("log " + params.snow); return { snow: params.snow + " ☃" }; }"#
+                #expect(try proxy.initialize(code: code).status == 200)
+                let response = try proxy.run(["snow": "❄ 雪 🌨"])
+                #expect(response.json as? [String: String] == ["snow": "❄ 雪 🌨 ☃"])
+                proxy.waitForSentinels(1)
+                #expect(proxy.stdout.contains("log ❄ 雪 🌨\n"))
+            }
+        }
+
+        @Test("every activation's logs come before exactly one sentinel per stream")
+        func logsAndSentinels() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code = #"""
+                    async function main(params) {
+                        console.log("out " + params.n);
+                        await new Promise((resolve) => setTimeout(resolve, 5));
+                        console.error("err " + params.n);
+                        process.stdout.write("x".repeat(100000) + "\n");
+                        return { n: params.n };
+                    }
+                    """#
+                #expect(try proxy.initialize(code: code).status == 200)
+                for n in 1...4 {
+                    #expect(try proxy.run(["n": n]).json as? [String: Int] == ["n": n])
+                }
+                proxy.waitForSentinels(4)
+                #expect(proxy.sentinelCount(stderr: false) == 4)
+                #expect(proxy.sentinelCount(stderr: true) == 4)
+                let stdoutBlocks = proxy.stdout.components(separatedBy: TestContainer.sentinel + "\n")
+                let stderrBlocks = proxy.stderr.components(separatedBy: TestContainer.sentinel + "\n")
+                for n in 1...4 {
+                    #expect(stdoutBlocks[n - 1] == "out \(n)\n" + String(repeating: "x", count: 100_000) + "\n")
+                    #expect(stderrBlocks[n - 1] == "err \(n)\n")
+                }
+            }
+        }
+
+        @Test("an application error answers 200 as it is, and the next activation succeeds")
+        func applicationError() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code = #"function main(params) { return params.fail ? { error: "it failed" } : { fine: true }; }"#
+                #expect(try proxy.initialize(code: code).status == 200)
+                let failed = try proxy.run(["fail": true])
+                #expect(failed.status == 200)
+                #expect(failed.text == "{\"error\":\"it failed\"}\n")
+                #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
+            }
+        }
+
+        @Test(
+            "a thrown error or rejected promise becomes {error: message} with the stack logged; the next run succeeds",
+            arguments: [
+                "function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
+                "function main(params) { return params.fail ? Promise.reject(new Error(\"broken\")) : Promise.resolve({ fine: true }); }",
+                "async function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
+            ])
+        func thrownError(code: String) throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: code).status == 200)
+                let failed = try proxy.run(["fail": true])
+                #expect(failed.status == 200)
+                #expect(failed.text == "{\"error\":\"broken\"}\n")
+                proxy.waitForSentinels(1)
+                #expect(proxy.stderr.contains("Error: broken\n    at main ("))
+                #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
+            }
+        }
+
+        @Test("an error thrown later in a timer fails its own activation; the process carries on")
+        func strayError() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code = #"""
+                    function main(params) {
+                        if (!params.fail) return { fine: true };
+                        return new Promise(() => setTimeout(() => { throw new Error("from a timer"); }, 10));
+                    }
+                    """#
+                #expect(try proxy.initialize(code: code).status == 200)
+                #expect(try proxy.run(["fail": true]).text == "{\"error\":\"from a timer\"}\n")
+                #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
+            }
+        }
+
+        @Test(
+            "a result that is not an object or array answers 502, and the action keeps serving",
+            arguments: ["\"a string\"", "42", "null", "true"])
+        func notObject(result: String) throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code = "function main(params) { return params.raw ? \(result) : { fine: true }; }"
+                #expect(try proxy.initialize(code: code).status == 200)
+                let response = try proxy.run(["raw": true])
+                #expect(response.status == 502)
+                #expect(response.error == "The action did not return a dictionary or array.")
+                #expect(try proxy.run(["raw": false]).json as? [String: Bool] == ["fine": true])
+            }
+        }
+
+        @Test("an array result answers 200 with the array")
+        func arrayResult() throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(
+                    try proxy.initialize(code: "function main() { return [1, \"two\", { three: 3 }]; }").status == 200)
+                let response = try proxy.run([:])
+                #expect(response.status == 200)
+                #expect(response.text == "[1,\"two\",{\"three\":3}]\n")
+            }
+        }
+
+        @Test(
+            "an action that throws or exits while loading fails init with 502 and says why on stderr",
+            arguments: [
+                ("throw new Error(\"no config at load\");\nfunction main() { return {}; }", "no config at load"),
+                ("process.exit(0);\nfunction main() { return {}; }", "exited (code 0) while loading"),
+                ("process.exit(3);\nfunction main() { return {}; }", "exited (code 3) while loading"),
+                ("function helper() { return {}; }", "no function named 'main'"),
+            ])
+        func loadFailure(code: String, logged: String) throws {
+            try withContainer(.nodejs) { proxy throws in
+                let response = try proxy.initialize(code: code)
+                #expect(response.status == 502)
+                #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
+                #expect(proxy.stderr.contains(logged))
+                // A failed init does not count: a good one follows.
+                #expect(try proxy.initialize(code: Self.hello).status == 200)
+                #expect(try proxy.run(["name": "Ada"]).status == 200)
+            }
+        }
+
+        @Test("a syntax error fails init with 502 and a message naming the line")
+        func syntaxError() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let response = try proxy.initialize(code: "function main(params) {\n  return { a: 1 +* 2 };\n}\n")
+                #expect(response.status == 502)
+                let message = try #require(response.error)
+                #expect(message.hasPrefix("action.cjs:2\n  return { a: 1 +* 2 };\n"))
+                #expect(message.contains("SyntaxError: Unexpected token '*'"))
+            }
+        }
+
+        @Test("a 1 MB value arrives whole")
+        func largeInput() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code =
+                    "function main(params) { return { length: params.large.length, tail: params.large.slice(-3) }; }"
+                #expect(try proxy.initialize(code: code).status == 200)
+                let large = String(repeating: "a", count: 1_048_000) + "xyz"
+                let response = try proxy.run(["large": large])
+                #expect(response.status == 200)
+                let json = try #require(response.json as? [String: Any])
+                #expect(json["length"] as? Int == 1_048_003)
+                #expect(json["tail"] as? String == "xyz")
+            }
+        }
+
+        @Test("a result string with a newline round-trips on one line")
+        func newlineInResult() throws {
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: #"function main() { return { text: "one\ntwo" }; }"#).status == 200)
+                let response = try proxy.run([:])
+                #expect(response.text == "{\"text\":\"one\\ntwo\"}\n")
+                #expect(response.json as? [String: String] == ["text": "one\ntwo"])
+            }
+        }
+
+        @Test("the action's code cannot read the request lines meant for the launcher")
+        func stdinProtected() throws {
+            try withContainer(.nodejs) { proxy throws in
+                let code = #"""
+                    const fs = require("fs");
+                    function main(params) {
+                        return { read: fs.readFileSync(0, "utf8"), n: params.n };
+                    }
+                    """#
+                #expect(try proxy.initialize(code: code).status == 200)
+                for n in 1...3 {
+                    #expect(try proxy.run(["n": n]).text == "{\"read\":\"\",\"n\":\(n)}\n")
+                }
+            }
+        }
+
+        @Test("__OW_ALLOW_CONCURRENT: overlapping runs each get their own result and activation fields")
+        func concurrentActivations() throws {
+            let code = #"""
+                async function main(params, activation) {
+                    await new Promise((resolve) => setTimeout(resolve, params.wait));
+                    return { token: params.token, activation: activation.__OW_ACTIVATION_ID };
+                }
+                """#
+            try withContainer(.nodejs, environment: ["__OW_ALLOW_CONCURRENT": "true"]) { proxy throws in
+                #expect(try proxy.initialize(code: code).status == 200)
+                let count = 8
+                // Later requests wait less, so that answers come back out of order.
+                let waits = (0..<count).map { 600 - 50 * $0 }
+                let results = ResultBox(count: count)
+                let group = DispatchGroup()
+                let started = Date()
+                for index in 0..<count {
+                    group.enter()
+                    Thread {
+                        defer { group.leave() }
+                        let response = try? proxy.run(
+                            ["token": "token-\(index)", "wait": waits[index]], fields: ["activation_id": "act-\(index)"]
+                        )
+                        results.set(index, response)
+                    }.start()
+                }
+                group.wait()
+                let elapsed = Date().timeIntervalSince(started) * 1000
+                for index in 0..<count {
+                    let response = try #require(results.get(index))
+                    #expect(response.status == 200)
+                    #expect(
+                        response.json as? [String: String] == ["token": "token-\(index)", "activation": "act-\(index)"])
+                }
+                let sum = Double(waits.reduce(0, +))
+                #expect(elapsed < sum / 2, "the runs did not overlap: \(Int(elapsed)) ms for \(Int(sum)) ms of waits")
+            }
+        }
+
+        @Test("the examples answer as Examples/nodejs/README.md shows")
+        func examples() throws {
+            let folder = Runtime.repository.appendingPathComponent("Examples/nodejs")
+            try withContainer(.nodejs) { proxy throws in
+                let hello = try String(contentsOf: folder.appendingPathComponent("hello/hello.js"), encoding: .utf8)
+                #expect(try proxy.initialize(code: hello).status == 200)
+                #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
+            }
+            let invoice = folder.appendingPathComponent("invoice")
+            let files = [
+                "package.json", "src/invoice.js", "node_modules/cents/package.json", "node_modules/cents/index.js",
+            ]
+            let zip = try Fixtures.zip(files.map { ($0, invoice.appendingPathComponent($0), 0o644) })
+            try withContainer(.nodejs) { proxy throws in
+                #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
+                let order: [String: Any] = [
+                    "items": [
+                        ["name": "Espresso", "price": "2.40", "quantity": 3], ["name": "Croissant", "price": 1.9],
+                    ],
+                    "taxPercent": 19, "currency": "EUR", "locale": "de-DE",
+                ]
+                let response = try proxy.run(order, fields: ["activation_id": "4f2c"])
+                let json = try #require(response.json as? [String: Any])
+                #expect(json["total"] as? String == "10,83\u{a0}€")
+                #expect(
+                    try proxy.run(["items": [["name": "Tea", "price": "2.405"]]]).error == "not an amount: \"2.405\"")
+                proxy.waitForSentinels(2)
+                #expect(proxy.stdout.contains("invoice 4f2c: 2 item(s), 10,83\u{a0}€\n"))
+            }
+        }
+    }
+}
+
+/// Responses collected from several threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var responses: [HTTPTestResponse?]
+
+    init(count: Int) { responses = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ response: HTTPTestResponse?) { lock.withLock { responses[index] = response } }
+    func get(_ index: Int) -> HTTPTestResponse? { lock.withLock { responses[index] } }
+}

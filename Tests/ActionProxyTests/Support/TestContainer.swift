@@ -1,0 +1,358 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `docker` command line, as the container tests use it.
+enum Docker {
+    /// What one docker command did.
+    struct Outcome {
+        var status: Int32
+        var stdout: Data
+        var stderr: Data
+
+        var output: String { String(decoding: stdout, as: UTF8.self) }
+        var errors: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    /// Runs `docker ARGUMENTS` (the client first on PATH, or `DOCKER`).
+    /// Input and output go through files, not pipes: neither stream can fill
+    /// up and stall the other, and a client that exits early cannot kill the
+    /// test process with SIGPIPE.
+    @discardableResult
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
+        -> Outcome
+    {
+        let folder = try Fixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outURL = folder.appendingPathComponent("stdout")
+        let errURL = folder.appendingPathComponent("stderr")
+        let inURL = folder.appendingPathComponent("stdin")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        let stdin = try FileHandle(forReadingFrom: inURL)
+        defer {
+            try? out.close()
+            try? err.close()
+            try? stdin.close()
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [ProcessInfo.processInfo.environment["DOCKER"] ?? "docker"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
+            stderr: try Data(contentsOf: errURL))
+    }
+
+    /// Like `run`, but a failure is an error carrying docker's message.
+    @discardableResult
+    static func check(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
+        -> Outcome
+    {
+        let outcome = try run(arguments, input: input, environment: environment)
+        guard outcome.status == 0 else {
+            throw HTTPTestError(
+                description: "docker \(arguments.prefix(3).joined(separator: " ")) failed: \(outcome.errors)")
+        }
+        return outcome
+    }
+
+    /// Why no container can run here (no client, no daemon), or nil.
+    static let unavailable: String? = {
+        // env answers 127 when it finds no such command.
+        guard let outcome = try? run(["info", "--format", "{{.ServerVersion}}"]), outcome.status != 127 else {
+            return "no docker client on PATH"
+        }
+        guard outcome.status == 0 else {
+            return "no Docker daemon answers: \(outcome.errors.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
+        return nil
+    }()
+
+    static func hasImage(_ image: String) -> Bool {
+        (try? run(["image", "inspect", "--format", "{{.Id}}", image]))?.status == 0
+    }
+}
+
+/// The images of `Dockerfiles/` that the container tests run.
+enum TestImage: String, CaseIterable, Sendable {
+    case native = "actionproxy/native"
+    case python = "actionproxy/python"
+    case nodejs = "actionproxy/nodejs"
+    case swift = "actionproxy/swift"
+    case swiftSlim = "actionproxy/swift-slim"
+
+    /// In CI (`CI=true`) the container tests must run: a missing daemon or
+    /// image fails them instead of skipping them.
+    static let required = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Why these images cannot be tested here, or nil when they can.
+    static func unavailable(_ images: [TestImage]) -> String? {
+        if let reason = Docker.unavailable { return reason }
+        let missing = images.filter { !Docker.hasImage($0.rawValue) }.map(\.rawValue)
+        return missing.isEmpty ? nil : "not built: \(missing.joined(separator: ", ")) (make images)"
+    }
+
+    /// Whether a suite on these images runs: when it can, and always in CI.
+    static func enabled(_ images: TestImage...) -> Bool { required || unavailable(images) == nil }
+}
+
+/// A container of one of the images, started as an invoker starts it
+/// (`docker run -d --memory 256m`, port 8080 published on 127.0.0.1 only),
+/// with the same API as `TestProxy` so that test bodies read the same. Its
+/// stdout and stderr are what `docker logs` shows.
+final class TestContainer: @unchecked Sendable {
+    let image: String
+    let id: String
+    let port: Int
+    /// The proxy's working folder in the container: actions go to `action/N/`.
+    let directory = "/action"
+
+    static let sentinel = TestProxy.sentinel
+
+    private init(image: String, id: String, port: Int) {
+        self.image = image
+        self.id = id
+        self.port = port
+    }
+
+    /// Starts a container and waits until the proxy answers `/health`.
+    /// `volumes` maps host folders to container paths, mounted read-only.
+    static func start(
+        _ image: TestImage, environment: [String: String] = [:], arguments: [String] = [],
+        volumes: [String: String] = [:], memory: String = "256m", options: [String] = []
+    ) throws -> TestContainer {
+        try start(
+            image: image.rawValue, environment: environment, arguments: arguments, volumes: volumes, memory: memory,
+            options: options)
+    }
+
+    /// `options` go to `docker run` as they are (`--cap-drop ALL`).
+    static func start(
+        image: String, environment: [String: String] = [:], arguments: [String] = [],
+        volumes: [String: String] = [:], memory: String = "256m", options: [String] = []
+    ) throws -> TestContainer {
+        // An image whose proxy never served fails every later test at once,
+        // instead of each waiting for its own timeout.
+        if let failure = Self.failures.get(image) {
+            throw HTTPTestError(description: "\(image) did not serve in an earlier test: \(failure)")
+        }
+        var command = ["run", "-d", "-p", "127.0.0.1::8080", "--memory", memory] + options
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(name)=\(value)"] }
+        for (host, path) in volumes.sorted(by: { $0.key < $1.key }) { command += ["-v", "\(host):\(path):ro"] }
+        command += [image] + arguments
+        let id = try Docker.check(command).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            let container = TestContainer(image: image, id: id, port: try publishedPort(id))
+            try container.waitUntilServing()
+            return container
+        } catch {
+            let logs = (try? Docker.run(["logs", id])).map { $0.output + $0.errors } ?? ""
+            _ = try? Docker.run(["rm", "-f", id])
+            let description = "\(image) did not start: \(error); its log: \(logs)"
+            if arguments.isEmpty && environment.isEmpty && options.isEmpty {
+                Self.failures.set(image, description)
+            }
+            throw HTTPTestError(description: description)
+        }
+    }
+
+    /// Why an image's proxy did not serve, by image, for the tests that follow.
+    private static let failures = FailureLog()
+
+    private final class FailureLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var reasons: [String: String] = [:]
+
+        func get(_ image: String) -> String? { lock.withLock { reasons[image] } }
+        func set(_ image: String, _ reason: String) { lock.withLock { reasons[image] = reason } }
+    }
+
+    /// The host port docker picked for the container's 8080 on 127.0.0.1.
+    private static func publishedPort(_ id: String) throws -> Int {
+        let lines = try Docker.check(["port", id, "8080/tcp"]).output.split(separator: "\n")
+        for line in lines where line.hasPrefix("127.0.0.1:") {
+            if let port = Int(line.split(separator: ":").last ?? "") { return port }
+        }
+        throw HTTPTestError(description: "no port published on 127.0.0.1: \(lines)")
+    }
+
+    /// Waits for the proxy's first answer. A refused connection means it is
+    /// not listening yet; connections accepted and then closed without an
+    /// answer mean it is listening but cannot serve, which no wait will mend.
+    private func waitUntilServing(timeout: TimeInterval = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var firstUnanswered: Date?
+        while Date() < deadline {
+            if let client = try? HTTPTestClient(port: port, timeoutSeconds: 2) {
+                do {
+                    _ = try client.request("GET", "/health")
+                    return
+                } catch {
+                    let since = firstUnanswered ?? Date()
+                    firstUnanswered = since
+                    if Date().timeIntervalSince(since) > 5 {
+                        throw HTTPTestError(
+                            description: "the proxy accepts connections but closes them without an answer (\(error))")
+                    }
+                }
+            }
+            if !isRunning { throw HTTPTestError(description: "the container exited") }
+            usleep(20_000)
+        }
+        throw HTTPTestError(description: "the proxy did not answer /health in \(Int(timeout)) s")
+    }
+
+    /// The container's log, both streams as `docker logs` separates them.
+    var logs: (stdout: String, stderr: String) {
+        guard let outcome = try? Docker.run(["logs", id]) else { return ("", "") }
+        return (outcome.output, outcome.errors)
+    }
+
+    var stdout: String { logs.stdout }
+    var stderr: String { logs.stderr }
+
+    var isRunning: Bool {
+        (try? Docker.run(["inspect", "-f", "{{.State.Running}}", id]))?.output.hasPrefix("true") == true
+    }
+
+    /// Lines of stdout or stderr that are the sentinel.
+    func sentinelCount(stderr useStderr: Bool) -> Int {
+        let log = logs
+        return Self.count(useStderr ? log.stderr : log.stdout)
+    }
+
+    private static func count(_ log: String) -> Int {
+        log.split(separator: "\n").filter { $0 == sentinel }.count
+    }
+
+    /// Waits until both streams carry `count` sentinels, then a moment more
+    /// so that an extra one would show.
+    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let log = logs
+            if Self.count(log.stdout) >= count && Self.count(log.stderr) >= count { break }
+            usleep(50_000)
+        }
+        usleep(200_000)
+    }
+
+    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
+
+    /// One request on a new connection.
+    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
+        try client().request(method, path, body: body)
+    }
+
+    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
+        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+    }
+
+    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
+        throws -> HTTPTestResponse
+    {
+        var value: [String: Any] = ["code": code, "binary": binary]
+        if let main { value["main"] = main }
+        if let env { value["env"] = env }
+        return try post("/init", json: ["value": value])
+    }
+
+    func initialize(file: URL) throws -> HTTPTestResponse {
+        let data = try Data(contentsOf: file)
+        return try initialize(code: data.base64EncodedString(), binary: true)
+    }
+
+    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
+        var body = fields
+        body["value"] = value
+        return try post("/run", json: body)
+    }
+
+    /// Runs a command in the container.
+    @discardableResult
+    func exec(_ command: [String]) throws -> Docker.Outcome { try Docker.run(["exec", id] + command) }
+
+    /// Whether `path` (relative to the working folder, or absolute) exists in the container.
+    func fileExists(_ path: String) -> Bool {
+        let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+        return (try? exec(["test", "-e", absolute]))?.status == 0
+    }
+
+    /// `docker stop` (SIGTERM to the proxy, which is the container's first
+    /// process) and the proxy's exit status.
+    func terminateAndWait() -> Int32 {
+        _ = try? Docker.run(["stop", "-t", "10", id])
+        let code = (try? Docker.run(["inspect", "-f", "{{.State.ExitCode}}", id]))?.output
+        return Int32(code?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+    }
+
+    /// Sends a signal to the proxy (`docker kill --signal`).
+    func signal(_ name: String) throws {
+        try Docker.check(["kill", "--signal", name, id])
+    }
+
+    /// Waits until the container has exited (`docker wait`): the proxy's exit status.
+    func waitForExit() -> Int32 {
+        let code = (try? Docker.run(["wait", id]))?.output
+        return Int32(code?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+    }
+
+    func stop() {
+        _ = try? Docker.run(["rm", "-f", "-v", id])
+    }
+}
+
+/// Starts a container of `image` for `body` and always removes it.
+func withContainer<T>(
+    _ image: TestImage, environment: [String: String] = [:], arguments: [String] = [],
+    volumes: [String: String] = [:], options: [String] = [], _ body: (TestContainer) throws -> T
+) throws -> T {
+    try withContainer(
+        image: image.rawValue, environment: environment, arguments: arguments, volumes: volumes, options: options,
+        body)
+}
+
+/// The same for an image given by name (one a test built).
+func withContainer<T>(
+    image: String, environment: [String: String] = [:], arguments: [String] = [],
+    volumes: [String: String] = [:], options: [String] = [], _ body: (TestContainer) throws -> T
+) throws -> T {
+    let container = try TestContainer.start(
+        image: image, environment: environment, arguments: arguments, volumes: volumes, options: options)
+    defer { container.stop() }
+    return try body(container)
+}
+
+/// An image built for one test (`docker build` of a Dockerfile and the files
+/// beside it), removed afterwards.
+func withBuiltImage<T>(
+    dockerfile: String, files: [String: (content: Data, mode: Int)], _ body: (String) throws -> T
+) throws -> T {
+    let folder = try Fixtures.scratch()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(dockerfile.utf8).write(to: folder.appendingPathComponent("Dockerfile"))
+    for (name, file) in files {
+        let url = folder.appendingPathComponent(name)
+        try file.content.write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
+    }
+    let tag = "actionproxy-test/image-\(UUID().uuidString.lowercased())"
+    // The classic builder: every docker client can use it, with or without
+    // the buildx plugin that BuildKit needs in recent clients.
+    try Docker.check(["build", "-q", "-t", tag, folder.path], environment: ["DOCKER_BUILDKIT": "0"])
+    defer { _ = try? Docker.run(["rmi", "-f", tag]) }
+    return try body(tag)
+}
