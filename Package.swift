@@ -6,7 +6,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "actionproxy", targets: ["actionproxy"]),
+        .executable(name: "actionkit", targets: ["actionkit"]),
         .library(name: "ActionProxy", targets: ["ActionProxy"]),
+        .library(name: "ActionKit", targets: ["ActionKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,9 +43,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The runtime author's kit: conformance, a local invoker, benchmarks.
+        // It drives proxies from outside (HTTP, processes, docker), so it may
+        // use Foundation; the proxy library above does not.
+        .target(
+            name: "ActionKit",
+            dependencies: ["ActionProxy"]
+        ),
+        .executableTarget(
+            name: "actionkit",
+            dependencies: [
+                "ActionKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ActionKitTests",
+            dependencies: ["ActionKit"]
+        ),
         .testTarget(
             name: "ActionProxyTests",
-            dependencies: ["ActionProxy", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ActionProxy", "ActionKit", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"]
         ),
     ],

@@ -1,90 +1,9 @@
+import ActionKit
 import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// The `docker` command line, as the container tests use it.
-enum Docker {
-    /// What one docker command did.
-    struct Outcome {
-        var status: Int32
-        var stdout: Data
-        var stderr: Data
-
-        var output: String { String(decoding: stdout, as: UTF8.self) }
-        var errors: String { String(decoding: stderr, as: UTF8.self) }
-    }
-
-    /// Runs `docker ARGUMENTS` (the client first on PATH, or `DOCKER`).
-    /// Input and output go through files, not pipes: neither stream can fill
-    /// up and stall the other, and a client that exits early cannot kill the
-    /// test process with SIGPIPE.
-    @discardableResult
-    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
-        -> Outcome
-    {
-        let folder = try Fixtures.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outURL = folder.appendingPathComponent("stdout")
-        let errURL = folder.appendingPathComponent("stderr")
-        let inURL = folder.appendingPathComponent("stdin")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        let stdin = try FileHandle(forReadingFrom: inURL)
-        defer {
-            try? out.close()
-            try? err.close()
-            try? stdin.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [ProcessInfo.processInfo.environment["DOCKER"] ?? "docker"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
-            stderr: try Data(contentsOf: errURL))
-    }
-
-    /// Like `run`, but a failure is an error carrying docker's message.
-    @discardableResult
-    static func check(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
-        -> Outcome
-    {
-        let outcome = try run(arguments, input: input, environment: environment)
-        guard outcome.status == 0 else {
-            throw HTTPTestError(
-                description: "docker \(arguments.prefix(3).joined(separator: " ")) failed: \(outcome.errors)")
-        }
-        return outcome
-    }
-
-    /// Why no container can run here (no client, no daemon), or nil.
-    static let unavailable: String? = {
-        // env answers 127 when it finds no such command.
-        guard let outcome = try? run(["info", "--format", "{{.ServerVersion}}"]), outcome.status != 127 else {
-            return "no docker client on PATH"
-        }
-        guard outcome.status == 0 else {
-            return "no Docker daemon answers: \(outcome.errors.trimmingCharacters(in: .whitespacesAndNewlines))"
-        }
-        return nil
-    }()
-
-    static func hasImage(_ image: String) -> Bool {
-        (try? run(["image", "inspect", "--format", "{{.Id}}", image]))?.status == 0
-    }
-}
 
 /// The images of `Dockerfiles/` that the container tests run.
 enum TestImage: String, CaseIterable, Sendable {

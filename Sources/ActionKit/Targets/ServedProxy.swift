@@ -1,0 +1,78 @@
+import Foundation
+
+/// A proxy that the kit talks to over HTTP: a host process or a container
+/// that the kit started, or one that was already running at a URL.
+public protocol ServedProxy: AnyObject, Sendable {
+    /// What it is, for reports (`actionproxy/python`, the command, the URL).
+    var name: String { get }
+    var host: String { get }
+    var port: Int { get }
+    /// What the proxy wrote so far, or nil when the kit cannot see it.
+    var logs: ProxyLogs? { get }
+    /// The proxy's process id on this machine, when the kit knows it (for
+    /// its resident memory and open descriptors).
+    var processID: Int32? { get }
+    var isRunning: Bool { get }
+    /// SIGTERM, then waits up to `seconds` for the exit: its status, or nil
+    /// when it did not exit or the kit cannot tell.
+    func terminate(waitSeconds seconds: Double) -> Int32?
+    /// Stops it for good and removes what the kit made for it.
+    func stop()
+}
+
+extension ServedProxy {
+    /// A new connection to the proxy.
+    public func client(timeoutSeconds: Double = 30) throws(HTTPClientError) -> HTTPClient {
+        try HTTPClient(host: host, port: port, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Waits until the proxy answers any HTTP request (the reference has no
+    /// health route: a 404 is an answer too). `exited` reports a start that
+    /// failed, so that the wait ends at once.
+    func waitUntilServing(timeout: TimeInterval, exited: () -> String?) throws(TargetError) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var firstUnanswered: Date?
+        while Date() < deadline {
+            if let client = try? HTTPClient(host: host, port: port, timeoutSeconds: 2) {
+                do {
+                    _ = try client.request("GET", "/health")
+                    return
+                } catch {
+                    // Accepted and closed without an answer: listening but
+                    // unable to serve, which no wait will mend.
+                    let since = firstUnanswered ?? Date()
+                    firstUnanswered = since
+                    if Date().timeIntervalSince(since) > 5 {
+                        throw .notServing("\(name) accepts connections but closes them without an answer (\(error))")
+                    }
+                }
+            }
+            if let reason = exited() { throw .notServing("\(name) exited at start: \(reason)") }
+            usleep(10_000)
+        }
+        throw .notServing("\(name) did not answer on \(host):\(port) within \(Int(timeout)) s")
+    }
+}
+
+/// Both output streams of a proxy.
+public struct ProxyLogs: Sendable, Equatable {
+    public var stdout: String
+    public var stderr: String
+
+    public init(stdout: String, stderr: String) {
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+/// Why the kit could not get a proxy to talk to.
+public enum TargetError: Error, CustomStringConvertible {
+    case notServing(String)
+    case launch(String)
+
+    public var description: String {
+        switch self {
+        case .notServing(let reason), .launch(let reason): reason
+        }
+    }
+}

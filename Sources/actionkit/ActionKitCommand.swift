@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct ActionKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actionkit",
+        abstract: "The runtime author's kit for the OpenWhisk action container contract.",
+        discussion: """
+            Targets: a runtime image (--image, needs Docker), a proxy command run on this
+            machine (--proxy "CMD", given --port N), a running proxy (--url http://127.0.0.1:PORT),
+            or our host proxy serving a language (--runtime LANG, no Docker needed).
+            """,
+        version: "actionkit 0.1.0",
+        subcommands: [
+            ConformCommand.self, InvokeCommand.self, BenchCommand.self, SoakCommand.self, LoadCommand.self,
+        ]
+    )
+}

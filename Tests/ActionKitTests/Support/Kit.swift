@@ -1,0 +1,81 @@
+import ActionKit
+import Foundation
+
+/// The built `actionkit` and `actionproxy` binaries, beside the test bundle,
+/// and a way to run the kit as a user does.
+enum Kit {
+    static let buildFolder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
+
+    static var binary: String { buildFolder.appendingPathComponent("actionkit").path }
+    static var proxyBinary: String { buildFolder.appendingPathComponent("actionproxy").path }
+
+    /// The repository (for `Runtimes/` and `Examples/`).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// What one run of the kit did.
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `actionkit ARGUMENTS` to its end, its output through files.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws
+        -> Outcome
+    {
+        let scratch = try self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout")
+        let errURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = folder ?? repository
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// A scratch folder for one test.
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("actionkit-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The blackbox launcher, built once per test run.
+    static let blackboxPrepared: Result<Void, Error> = Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
+        process.arguments = ["-s", "-C", repository.appendingPathComponent("Runtimes/blackbox").path, "launcher"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TargetError.launch("make launcher failed") }
+    }
+
+    /// In CI (`CI=true`) image tests must run: a missing daemon or image
+    /// fails them instead of skipping them.
+    static let imagesRequired = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Whether tests on `image` run: when Docker and the image are here, and always in CI.
+    static func imageEnabled(_ image: String) -> Bool {
+        imagesRequired || (Docker.unavailable == nil && Docker.hasImage(image))
+    }
+}
