@@ -16,6 +16,14 @@ struct TargetTests {
         #expect(proxy.logs.map { ActivationLogs($0.stdout).count } == 1)
     }
 
+    @Test("a proxy command may set variables in front of it, as in a shell")
+    func proxyCommandWithAssignments() throws {
+        let proxy = try ProxyTarget.command("OW_DEBUG=1 \(Kit.proxyBinary)").start()
+        defer { proxy.stop() }
+        let status = try proxy.client().request("GET", "/health").status
+        #expect(status == 200)
+    }
+
     @Test("a command that exits at start is reported with its status and stderr")
     func failingCommandIsReported() throws {
         #expect {

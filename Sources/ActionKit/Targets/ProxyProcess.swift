@@ -22,8 +22,9 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         self.process = process
     }
 
-    /// Starts `command` through `/bin/sh` (so that it may carry variables
-    /// and quotes) with `exec`, so that the process is the proxy itself.
+    /// Starts `command` through `/bin/sh` (so that it may carry quotes and
+    /// `NAME=value` assignments in front) as `exec env COMMAND`, so that the
+    /// process is the proxy itself.
     /// Retries on another port when the one picked was taken meanwhile.
     public static func start(
         command: String, fixedPort: Int? = nil, environment: [String: String] = [:], timeout: TimeInterval = 30
@@ -66,7 +67,7 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
             throw .launch("cannot make a working folder: \(error)")
         }
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \(line)"]
+        process.arguments = ["-c", "exec env \(line)"]
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
