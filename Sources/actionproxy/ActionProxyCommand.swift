@@ -10,6 +10,7 @@ import Logging
 @main
 enum ActionProxyCommand {
     static func main() {
+        useOneMallocArena()
         let options: ProxyOptions
         do {
             options = try ProxyOptions.parse(Array(CommandLine.arguments.dropFirst()))
@@ -66,4 +67,14 @@ enum ActionProxyCommand {
             return 1
         }
     }
+}
+
+/// One malloc arena: the proxy's threads mostly wait, and each arena glibc
+/// would make for them is resident memory for nothing. (`mallopt` is not in
+/// Swift's Glibc module; it is looked up instead.)
+private func useOneMallocArena() {
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    let arenaMax: Int32 = -8  // M_ARENA_MAX in <malloc.h>
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+    _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
 }

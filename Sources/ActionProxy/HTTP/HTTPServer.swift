@@ -66,7 +66,7 @@ public final class HTTPServer: Sendable {
                         try pipeline.addHandler(HTTPHandler(proxy: proxy.value, logger: logger))
                     }
                 }
-                .bind(host: configuration.host, port: configuration.port)
+                .bind(to: try listeningAddress(configuration))
                 .wait()
             logger.debug("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             return HTTPServer(
@@ -76,6 +76,15 @@ public final class HTTPServer: Sendable {
             try? group.syncShutdownGracefully()
             throw error
         }
+    }
+
+    /// An IP address is taken as it is: the resolver (netlink, nscd) costs a
+    /// millisecond of every cold start. Names are resolved.
+    private static func listeningAddress(_ configuration: Configuration) throws -> SocketAddress {
+        if let address = try? SocketAddress(ipAddress: configuration.host, port: configuration.port) {
+            return address
+        }
+        return try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
     }
 
     /// Blocks until `shutdown` has finished.
