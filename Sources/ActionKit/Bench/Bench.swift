@@ -61,7 +61,8 @@ public struct Bench {
                 ratios: ScenarioResult.ratios(mine, theirs))
         }
         let settings = BenchSettings(
-            proxy: proxy.command, reference: reference?.command, action: actionName, rounds: rounds,
+            proxy: proxy.command, reference: reference?.command, action: actionName, initAction: initAction?.name,
+            rounds: rounds,
             durationSeconds: durationSeconds, warmupSeconds: warmupSeconds, concurrency: concurrency,
             payloadBytes: payloadBytes, largePayloadBytes: largePayloadBytes, samples: samples,
             activations: activations)
