@@ -59,8 +59,8 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         let process = Process()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
             process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
         } catch {
