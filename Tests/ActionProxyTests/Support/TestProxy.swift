@@ -6,7 +6,7 @@ import Foundation
 
 /// The real `actionproxy` binary, started on a free loopback port in a fresh
 /// working folder, with its stdout and stderr captured.
-final class TestProxy: @unchecked Sendable {
+final class TestProxy: ProxyUnderTest, @unchecked Sendable {
     let port: Int
     let directory: URL
     private let process: Process
@@ -91,8 +91,11 @@ final class TestProxy: @unchecked Sendable {
         throw HTTPTestError(description: "proxy did not answer /health in time")
     }
 
-    var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
-    var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    var logs: (stdout: String, stderr: String) {
+        lock.withLock { (String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self)) }
+    }
+    let settleMicroseconds: UInt32 = 100_000
+    var workingDirectory: String { directory.path }
     var isRunning: Bool { process.isRunning }
     var pid: Int32 { process.processIdentifier }
 
@@ -111,52 +114,6 @@ final class TestProxy: @unchecked Sendable {
 
     /// Children of the proxy that have exited and were not reaped.
     func zombieChildren() -> [String] { children().filter { $0.state == "Z" }.map(\.name) }
-
-    /// Lines of stdout or stderr that are the sentinel.
-    func sentinelCount(stderr useStderr: Bool) -> Int {
-        (useStderr ? stderr : stdout).split(separator: "\n").filter { $0 == Self.sentinel }.count
-    }
-
-    /// Waits until both streams carry `count` sentinels (output is read on
-    /// other threads), then a moment more so that an extra one would show.
-    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline && (sentinelCount(stderr: false) < count || sentinelCount(stderr: true) < count) {
-            usleep(10_000)
-        }
-        usleep(100_000)
-    }
-
-    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
-
-    /// One request on a new connection.
-    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
-        try client().request(method, path, body: body)
-    }
-
-    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
-        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
-    }
-
-    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
-        throws -> HTTPTestResponse
-    {
-        var value: [String: Any] = ["code": code, "binary": binary]
-        if let main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value])
-    }
-
-    func initialize(file: URL) throws -> HTTPTestResponse {
-        let data = try Data(contentsOf: file)
-        return try initialize(code: data.base64EncodedString(), binary: true)
-    }
-
-    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
-        var body = fields
-        body["value"] = value
-        return try post("/run", json: body)
-    }
 
     func stop() {
         if process.isRunning {
