@@ -1,3 +1,4 @@
+import ActionKit
 import Foundation
 
 #if canImport(Glibc)
@@ -48,7 +49,7 @@ final class TestProxy: ProxyUnderTest, @unchecked Sendable {
     private static func startOnce(environment: [String: String], arguments: [String], singleDash: Bool) throws
         -> TestProxy
     {
-        let port = try freePort()
+        let port = try FreePort.pick()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("actionproxy-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -133,24 +134,6 @@ final class TestProxy: ProxyUnderTest, @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw HTTPTestError(description: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
