@@ -204,6 +204,7 @@ public final class Invoker {
             progress("cannot start it: \(error)")
             return .failure(Failure(outcome: .error(.whiskError, PlatformMessages.resourceProvisionError)))
         }
+        progress("serving on \(proxy.host):\(proxy.port)\(Self.identity(of: proxy))")
         let logs = ActivationLogCollector(source: Self.logSource(of: proxy))
         let warm = Warm(proxy: proxy, logs: logs)
         guard let code = plan.code else {
@@ -239,6 +240,13 @@ public final class Invoker {
         case .url(let host, let port):
             return try ProxyTarget.url(host: host, port: port).start(timeout: 10)
         }
+    }
+
+    /// `, container ID` or `, process PID`: what to look for when something stays behind.
+    private static func identity(of proxy: ServedProxy) -> String {
+        if let container = proxy as? ProxyContainer { return ", container \(container.id)" }
+        if let pid = proxy.processID { return ", process \(pid)" }
+        return ""
     }
 
     private static func logSource(of proxy: ServedProxy) -> LogSource {
