@@ -156,7 +156,7 @@ struct InvokeCommand: ParsableCommand {
             target = .host(language)
             kind = language.rawValue
         } else if let proxy {
-            target = .command(proxy)
+            target = .command(absoluteCommand(proxy))
         } else {
             guard case .url(let host, let port) = try ProxyTarget.url(url ?? "") else {
                 throw ValidationError("not an http://HOST:PORT URL: \(url ?? "")")
