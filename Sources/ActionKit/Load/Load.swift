@@ -127,7 +127,7 @@ public final class Load {
     private func countSentinels(expected: Int) -> LoadReport.Sentinels? {
         guard proxy.logs != nil else { return nil }
         var counts = (stdout: 0, stderr: 0)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(proxy.logLag)
         repeat {
             guard let logs = proxy.logs else { return nil }
             counts = (ActivationLogs(logs.stdout).count, ActivationLogs(logs.stderr).count)

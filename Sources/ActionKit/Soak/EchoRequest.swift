@@ -122,8 +122,8 @@ public struct SoakWorkload: Sendable {
         var size = 0
         switch index {
         case 0: size = mix.maxSize
-        case 1: fault = .error
-        case 2: fault = .result
+        case 1 where mix.errorRate > 0: fault = .error
+        case 2 where mix.badResultRate > 0: fault = .result
         case 3 where mix.deadlineEvery > 0: fault = .deadline
         case 4 where mix.crashEvery > 0: fault = .crash
         default:

@@ -203,11 +203,10 @@ public final class Soak {
             report.logCheck = "skipped: requests without an answer cannot be lined up with the log"
             return
         }
-        // Docker's log lags behind the answers a little.
         var logs = proxy.logs ?? ProxyLogs(stdout: "", stderr: "")
         var stdout = ActivationLogs(logs.stdout)
         var stderr = ActivationLogs(logs.stderr)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(proxy.logLag)
         while (stdout.count < reached.count || stderr.count < reached.count) && Date() < deadline {
             usleep(100_000)
             logs = proxy.logs ?? logs
@@ -247,6 +246,12 @@ public final class Soak {
         line += ", mismatches \(report.mismatches), unexpected \(report.unexpected)"
         return line
     }
+}
+
+extension ServedProxy {
+    /// How long its log may lag behind its answers: a host process writes
+    /// straight to files; Docker's log arrives a little later.
+    var logLag: TimeInterval { self is ProxyContainer ? 10 : 1 }
 }
 
 /// What a soak saw.
