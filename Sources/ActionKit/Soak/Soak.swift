@@ -58,14 +58,17 @@ public final class Soak {
             if reachedAction { reached.append((request.nonce, request.fault)) }
             report.activations += 1
             let done = index + 1
-            if done == options.effectiveWarmup || (done > options.effectiveWarmup && done % options.effectiveSampleEvery == 0) {
-                takeSample(after: done)
-            }
+            let sampling =
+                done == options.effectiveWarmup
+                || (done > options.effectiveWarmup && done % options.effectiveSampleEvery == 0)
+            if sampling { takeSample(after: done) }
             if Date().timeIntervalSince(lastProgress) >= 2 {
                 lastProgress = Date()
                 progress(progressLine(done, since: began))
             }
-            if !proxy.isRunning {
+            // Asking is not free (a container's state is a docker command):
+            // only at samples, and when a request went unanswered.
+            if (sampling || !reachedAction) && !proxy.isRunning {
                 report.failures.append("the proxy is gone after \(done) activations")
                 report.proxyDied = true
                 break
