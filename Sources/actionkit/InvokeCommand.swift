@@ -32,7 +32,8 @@ struct InvokeCommand: ParsableCommand {
     @Option(help: "Run the action in a fresh container of this image (needs Docker).")
     var image: String?
 
-    @Option(help: "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")
+    @Option(
+        help: "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")
     var runtime: String?
 
     @Option(help: ArgumentHelp("Run it on a proxy command started on this machine (given --port N).", valueName: "CMD"))
@@ -41,7 +42,9 @@ struct InvokeCommand: ParsableCommand {
     @Option(help: "Talk to a proxy that is already running (http://127.0.0.1:PORT); it is left running.")
     var url: String?
 
-    @Option(help: ArgumentHelp("The action: a source file, an executable, an archive, or a folder (zipped).", valueName: "FILE|DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "The action: a source file, an executable, an archive, or a folder (zipped).", valueName: "FILE|DIR"))
     var code: String?
 
     @Option(help: "The entry point the init names (default: main).")
@@ -52,13 +55,17 @@ struct InvokeCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("p"), .customLong("param")], parsing: .upToNextOption,
-        help: ArgumentHelp("A parameter: -p KEY VALUE, repeatable; VALUE is JSON when it parses as JSON, else a string.", valueName: "KEY VALUE"))
+        help: ArgumentHelp(
+            "A parameter: -p KEY VALUE, repeatable; VALUE is JSON when it parses as JSON, else a string.",
+            valueName: "KEY VALUE"))
     var parameters: [String] = []
 
     @Option(help: ArgumentHelp("Parameters from a JSON object (-p wins over it).", valueName: "FILE"))
     var paramFile: String?
 
-    @Option(help: ArgumentHelp("An environment variable for the action (the init's env), repeatable.", valueName: "KEY=VALUE"))
+    @Option(
+        help: ArgumentHelp(
+            "An environment variable for the action (the init's env), repeatable.", valueName: "KEY=VALUE"))
     var env: [String] = []
 
     @Option(help: "The container's memory limit (docker --memory; the host proxy has none).")
@@ -67,7 +74,8 @@ struct InvokeCommand: ParsableCommand {
     @Option(help: "The action's time limit: 60s, 500ms, 2m, or seconds.")
     var timeout = "60s"
 
-    @Option(name: .customLong("repeat"), help: "Run the action N times on the warm proxy; reports cold and warm durations.")
+    @Option(
+        name: .customLong("repeat"), help: "Run the action N times on the warm proxy; reports cold and warm durations.")
     var repeatCount = 1
 
     @Flag(help: "Leave the container (or host proxy) running and print its id and URL on stderr.")

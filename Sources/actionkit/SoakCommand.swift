@@ -8,10 +8,16 @@ import Foundation
 
 /// Where soak and load find their proxy, and which echo action it runs.
 struct EchoTargetOptions: ParsableArguments {
-    @Option(help: "Our host proxy serving this language's echo action: native (C, built with cc), python, nodejs. The default: native.")
+    @Option(
+        help:
+            "Our host proxy serving this language's echo action: native (C, built with cc), python, nodejs. The default: native."
+    )
     var runtime: String?
 
-    @Option(help: ArgumentHelp("A proxy command started on this machine (given --port N), e.g. .build/release/actionproxy.", valueName: "CMD"))
+    @Option(
+        help: ArgumentHelp(
+            "A proxy command started on this machine (given --port N), e.g. .build/release/actionproxy.",
+            valueName: "CMD"))
     var proxy: String?
 
     @Option(help: "A container of this image (needs Docker).")
@@ -23,7 +29,8 @@ struct EchoTargetOptions: ParsableArguments {
     @Option(help: "With --url: the proxy's process id, to watch its memory, descriptors and children.")
     var pid: Int32?
 
-    @Option(help: "The echo action's language (native, python, nodejs); by default --runtime's, the image's, or native.")
+    @Option(
+        help: "The echo action's language (native, python, nodejs); by default --runtime's, the image's, or native.")
     var action: String?
 
     func validate() throws {
@@ -42,7 +49,9 @@ struct EchoTargetOptions: ParsableArguments {
     func target() throws -> EchoTarget {
         let chosen = action.flatMap(EchoAction.Language.init(rawValue:))
         if let proxy { return EchoTarget(kind: .command(absoluteCommand(proxy)), language: chosen ?? .native) }
-        if let image { return EchoTarget(kind: .image(image), language: chosen ?? EchoTarget.language(forImage: image)) }
+        if let image {
+            return EchoTarget(kind: .image(image), language: chosen ?? EchoTarget.language(forImage: image))
+        }
         if let url {
             guard case .url(let host, let port) = try ProxyTarget.url(url) else {
                 throw ValidationError("not an http://HOST:PORT URL: \(url)")
@@ -121,13 +130,15 @@ struct SoakCommand: ParsableCommand {
     @Option(help: "Every Nth activation sleeps past its deadline (0: none).")
     var deadlineEvery = 5_000
 
-    @Option(help: "Every Nth activation crashes and the action is initialised again (0: none; default 5000, 0 with --url).")
+    @Option(
+        help: "Every Nth activation crashes and the action is initialised again (0: none; default 5000, 0 with --url).")
     var crashEvery: Int?
 
     @Option(help: "Sample memory, descriptors and zombies every N activations (default: count/200, at least 50).")
     var sampleEvery: Int?
 
-    @Option(help: "Activations before the first sample that growth is measured from (default: 1% of count, 200 to 2000).")
+    @Option(
+        help: "Activations before the first sample that growth is measured from (default: 1% of count, 200 to 2000).")
     var warmup: Int?
 
     @Option(name: .customLong("max-rss-growth-mb"), help: "Fail when resident memory grows by more (MB).")

@@ -65,7 +65,9 @@ enum Invoke {
 struct InvokeHostTests {
     @Test("a Python action gets its parameters, and its log line is in the record with a timestamp")
     func python() throws {
-        let run = try Invoke.run(["--runtime", "python", "--code", "Examples/python/hello/hello.py", "-p", "name", "World"])
+        let run = try Invoke.run([
+            "--runtime", "python", "--code", "Examples/python/hello/hello.py", "-p", "name", "World",
+        ])
         #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
         #expect(run.status == "success")
         #expect(run.response?["success"] as? Bool == true)
@@ -84,7 +86,9 @@ struct InvokeHostTests {
 
     @Test("a Node.js action runs")
     func nodejs() throws {
-        let run = try Invoke.run(["--runtime", "nodejs", "--code", "Examples/nodejs/hello/hello.js", "-p", "name", "Node"])
+        let run = try Invoke.run([
+            "--runtime", "nodejs", "--code", "Examples/nodejs/hello/hello.js", "-p", "name", "Node",
+        ])
         #expect(run.status == "success", "\(run.outcome.stderr)")
         #expect(run.result?["greeting"] as? String == "Hello, Node!")
         #expect(run.logs.contains { $0.hasSuffix("stdout: greeting Node") }, "\(run.logs)")
@@ -102,7 +106,8 @@ struct InvokeHostTests {
     func swift() throws {
         // The first Swift init on a machine builds the runtime's support module.
         let run = try Invoke.run([
-            "--runtime", "swift", "--code", "Examples/swift/hello/hello.swift", "-p", "name", "Swift", "--timeout", "300s",
+            "--runtime", "swift", "--code", "Examples/swift/hello/hello.swift", "-p", "name", "Swift", "--timeout",
+            "300s",
         ])
         #expect(run.status == "success", "\(run.outcome.stderr)")
         #expect(run.result?["greeting"] as? String == "Hello, Swift!")
@@ -156,7 +161,8 @@ struct InvokeHostTests {
     @Test("a folder is zipped and sent as the action")
     func folder() throws {
         let folder = try Invoke.folder([
-            "__main__.py": "from helper import shout\ndef main(args):\n    return {\"said\": shout(args.get(\"word\", \"\"))}\n",
+            "__main__.py":
+                "from helper import shout\ndef main(args):\n    return {\"said\": shout(args.get(\"word\", \"\"))}\n",
             "helper.py": "def shout(word):\n    return word.upper() + '!'\n",
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -167,7 +173,8 @@ struct InvokeHostTests {
 
     @Test("a result with an error member is an application error: exit status 1")
     func applicationError() throws {
-        let folder = try Invoke.folder(["fail.py": "def main(args):\n    return {'error': 'no such user', 'code': 7}\n"])
+        let folder = try Invoke.folder(["fail.py": "def main(args):\n    return {'error': 'no such user', 'code': 7}\n"]
+        )
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try Invoke.run(["--runtime", "python", "--code", folder.appendingPathComponent("fail.py").path])
         #expect(run.outcome.status == 1)
@@ -210,7 +217,8 @@ struct InvokeHostTests {
     @Test("an action that runs past --timeout is an action developer error, and its process is stopped")
     func timeout() throws {
         let folder = try Invoke.folder([
-            "hang.py": "import os, time\ndef main(args):\n    print('pid', os.getpid(), flush=True)\n    time.sleep(120)\n    return {}\n"
+            "hang.py":
+                "import os, time\ndef main(args):\n    print('pid', os.getpid(), flush=True)\n    time.sleep(120)\n    return {}\n"
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let began = Date()
@@ -236,17 +244,19 @@ struct InvokeHostTests {
     func repeatIsWarm() throws {
         let folder = try Invoke.folder([
             "count.py": """
-                import os
-                calls = 0
-                def main(args):
-                    global calls
-                    calls += 1
-                    print("call", calls, os.environ["__OW_ACTIVATION_ID"])
-                    return {"calls": calls}
-                """
+            import os
+            calls = 0
+            def main(args):
+                global calls
+                calls += 1
+                print("call", calls, os.environ["__OW_ACTIVATION_ID"])
+                return {"calls": calls}
+            """
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try Invoke.run(["--runtime", "python", "--code", folder.appendingPathComponent("count.py").path, "--repeat", "4"])
+        let run = try Invoke.run([
+            "--runtime", "python", "--code", folder.appendingPathComponent("count.py").path, "--repeat", "4",
+        ])
         #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
         #expect(run.records.count == 4)
         for (index, record) in run.records.enumerated() {
@@ -335,7 +345,8 @@ struct InvokeImageTests {
         "a timeout in a container is an action developer error and the container is removed",
         .enabled(if: Kit.imageEnabled("actionproxy/python")))
     func timeout() throws {
-        let folder = try Invoke.folder(["hang.py": "import time\ndef main(args):\n    time.sleep(120)\n    return {}\n"])
+        let folder = try Invoke.folder(["hang.py": "import time\ndef main(args):\n    time.sleep(120)\n    return {}\n"]
+        )
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try Invoke.run([
             "--image", "actionproxy/python", "--code", folder.appendingPathComponent("hang.py").path, "--timeout", "2s",

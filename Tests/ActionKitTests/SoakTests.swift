@@ -92,7 +92,9 @@ func kitReport(_ arguments: [String]) throws -> (status: Int32, report: [String:
 
 @Suite("actionkit soak")
 struct SoakTests {
-    @Test("2000 activations on the host proxy: every answer is its request's, nothing leaks, every log line is in its activation")
+    @Test(
+        "2000 activations on the host proxy: every answer is its request's, nothing leaks, every log line is in its activation"
+    )
     func hostProxy() throws {
         let (status, report, stderr) = try kitReport(["soak", "--count", "2000"])
         #expect(status == 0, "\(report["problems"] ?? "") \(stderr)")

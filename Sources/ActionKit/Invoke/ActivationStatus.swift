@@ -63,7 +63,8 @@ public enum PlatformMessages {
     public static let resourceProvisionError = "Failed to provision resources to run the action."
 
     public static func timedOut(milliseconds: Int, duringInit: Bool) -> String {
-        "The action exceeded its time limits of \(milliseconds) milliseconds" + (duringInit ? " during initialization." : ".")
+        "The action exceeded its time limits of \(milliseconds) milliseconds"
+            + (duringInit ? " during initialization." : ".")
     }
 
     public static func invalidRunResponse(_ body: String) -> String {

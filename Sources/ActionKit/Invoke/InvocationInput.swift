@@ -76,7 +76,9 @@ public enum InvocationUnits {
     /// record's `limits` annotation.
     public static func megabytes(_ text: String) throws(InvocationInputError) -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("kb", 1.0 / 1024), ("k", 1.0 / 1024), ("mb", 1), ("m", 1), ("gb", 1024), ("g", 1024)]
+        let units: [(String, Double)] = [
+            ("kb", 1.0 / 1024), ("k", 1.0 / 1024), ("mb", 1), ("m", 1), ("gb", 1024), ("g", 1024),
+        ]
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
             if let number = Double(trimmed.dropLast(suffix.count)), number > 0 { return Int(number * scale) }
             throw .memory(text)

@@ -59,7 +59,8 @@ public final class Load {
         var report = LoadReport(target: target, options: options, tally: tally.snapshot())
         report.durationSeconds = Date().timeIntervalSince(began)
         report.proxyAlive = proxy.isRunning && Self.stillServes(proxy)
-        report.sentinels = countSentinels(expected: report.tally.statuses[200, default: 0] + (report.proxyAlive ? 1 : 0))
+        report.sentinels = countSentinels(
+            expected: report.tally.statuses[200, default: 0] + (report.proxyAlive ? 1 : 0))
         report.evaluate()
         return report
     }
@@ -241,7 +242,8 @@ public struct LoadReport: Sendable {
         if !proxyAlive { found.append("the proxy no longer serves") }
         if let sentinels, sentinels.stdout != sentinels.expected || sentinels.stderr != sentinels.expected {
             found.append(
-                "\(sentinels.expected) activations but \(sentinels.stdout) sentinels on stdout, \(sentinels.stderr) on stderr")
+                "\(sentinels.expected) activations but \(sentinels.stdout) sentinels on stdout, \(sentinels.stderr) on stderr"
+            )
         }
         if tally.statuses[200, default: 0] == 0 { found.append("no run succeeded") }
         problems = found
@@ -270,7 +272,9 @@ public struct LoadReport: Sendable {
             object["latencyMs"] = ["p50": p50, "p99": p99, "max": max]
         }
         if let sentinels {
-            object["sentinels"] = ["expected": sentinels.expected, "stdout": sentinels.stdout, "stderr": sentinels.stderr]
+            object["sentinels"] = [
+                "expected": sentinels.expected, "stdout": sentinels.stdout, "stderr": sentinels.stderr,
+            ]
         }
         return object
     }
@@ -280,7 +284,8 @@ public struct LoadReport: Sendable {
         var lines = [
             "load on \(target): \(options.clients) clients for \(String(format: "%.1f", durationSeconds)) s: \(tally.requests) runs (\(Int(rate))/s)"
                 + (options.concurrent ? ", concurrent action" : ""),
-            "statuses: " + tally.statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            "statuses: "
+                + tally.statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
                 + " (allowed: \(options.allowedStatuses.sorted().map(String.init).joined(separator: ", ")))",
             "mismatches \(tally.mismatches), unexpected answers \(tally.unexpected), connection errors \(tally.connectionErrors), proxy alive \(proxyAlive ? "yes" : "NO")",
         ]
@@ -288,7 +293,9 @@ public struct LoadReport: Sendable {
             lines.append("latency of the 200s: p50 \(p50) ms, p99 \(p99) ms")
         }
         if let sentinels {
-            lines.append("sentinels: \(sentinels.stdout) on stdout, \(sentinels.stderr) on stderr, for \(sentinels.expected) activations")
+            lines.append(
+                "sentinels: \(sentinels.stdout) on stdout, \(sentinels.stderr) on stderr, for \(sentinels.expected) activations"
+            )
         }
         lines.append(passed ? "passed" : "FAILED: " + problems.joined(separator: "; "))
         return lines.joined(separator: "\n")

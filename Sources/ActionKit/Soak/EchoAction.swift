@@ -60,7 +60,8 @@ public enum EchoAction {
         for flags in [["-O2", "-static"], ["-O2"]] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [ProcessInfo.processInfo.environment["CC"] ?? "cc"] + flags + ["-o", binary.path, source.path]
+            process.arguments =
+                [ProcessInfo.processInfo.environment["CC"] ?? "cc"] + flags + ["-o", binary.path, source.path]
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = errors

@@ -24,7 +24,10 @@ public struct EchoRequest: Sendable {
     /// Milliseconds from now to the activation's deadline.
     public var deadlineMilliseconds: Int64
 
-    public init(nonce: String, fault: Fault = .none, sleepMilliseconds: Int = 0, pad: [UInt8] = [], deadlineMilliseconds: Int64 = 60_000) {
+    public init(
+        nonce: String, fault: Fault = .none, sleepMilliseconds: Int = 0, pad: [UInt8] = [],
+        deadlineMilliseconds: Int64 = 60_000
+    ) {
         self.nonce = nonce
         self.fault = fault
         self.deadlineMilliseconds = deadlineMilliseconds

@@ -218,7 +218,8 @@ public final class Soak {
         }
         report.sentinels = (stdout.count, stderr.count)
         guard stdout.count == reached.count, stderr.count == reached.count else {
-            report.logCheck = "failed: \(reached.count) activations, \(stdout.count) sentinels on stdout, \(stderr.count) on stderr"
+            report.logCheck =
+                "failed: \(reached.count) activations, \(stdout.count) sentinels on stdout, \(stderr.count) on stderr"
             report.misattributedLogs += 1
             return
         }
@@ -245,7 +246,9 @@ public final class Soak {
     private func progressLine(_ done: Int, since began: Date) -> String {
         let rate = Double(done) / max(Date().timeIntervalSince(began), 0.001)
         var line = "\(done)/\(options.count) activations, \(Int(rate))/s"
-        if let last = report.samples.last { line += ", rss \(String(format: "%.1f", Double(last.rssKB) / 1024)) MB, fds \(last.fds)" }
+        if let last = report.samples.last {
+            line += ", rss \(String(format: "%.1f", Double(last.rssKB) / 1024)) MB, fds \(last.fds)"
+        }
         line += ", mismatches \(report.mismatches), unexpected \(report.unexpected)"
         return line
     }
@@ -321,7 +324,9 @@ public struct SoakReport: Sendable {
         }
         if let growth = rssGrowthKB, Double(growth) / 1024 > options.maxRSSGrowthMB {
             problems.append(
-                String(format: "resident memory grew by %.1f MB (limit %.1f)", Double(growth) / 1024, options.maxRSSGrowthMB))
+                String(
+                    format: "resident memory grew by %.1f MB (limit %.1f)", Double(growth) / 1024,
+                    options.maxRSSGrowthMB))
         }
         if let growth = fdGrowth, growth > options.maxFDGrowth {
             problems.append("open descriptors grew by \(growth) (limit \(options.maxFDGrowth))")
@@ -390,10 +395,13 @@ public struct SoakReport: Sendable {
         if let first = firstSample, let last = lastSample {
             lines.append(
                 String(
-                    format: "resident memory: %.1f MB at start, %.1f MB after the warm-up, %.1f MB at the end (max %.1f): growth %+.2f MB",
+                    format:
+                        "resident memory: %.1f MB at start, %.1f MB after the warm-up, %.1f MB at the end (max %.1f): growth %+.2f MB",
                     Double(startSample?.rssKB ?? 0) / 1024, Double(first.rssKB) / 1024, Double(last.rssKB) / 1024,
                     Double(maxRSSKB ?? 0) / 1024, Double(last.rssKB - first.rssKB) / 1024))
-            lines.append("open descriptors: \(first.fds) after the warm-up, \(last.fds) at the end: growth \(last.fds - first.fds)")
+            lines.append(
+                "open descriptors: \(first.fds) after the warm-up, \(last.fds) at the end: growth \(last.fds - first.fds)"
+            )
             lines.append("zombie children: at most \(maxZombies) during the run, \(finalZombies ?? 0) at the end")
         } else {
             lines.append("memory, descriptors, zombies: not watched (no process id for this proxy)")
