@@ -44,6 +44,11 @@ struct EchoTargetOptions: ParsableArguments {
             throw ValidationError("--runtime \(runtime) serves the \(runtime) echo action, not \(action)")
         }
         if pid != nil && url == nil { throw ValidationError("--pid goes with --url") }
+        if image == RuntimeKind.native.image {
+            throw ValidationError(
+                "\(RuntimeKind.native.image) is the blackbox image (one process per activation), which the echo action"
+                    + " does not speak: use --runtime native for the proxy itself, or an ActionLoop image")
+        }
     }
 
     func target() throws -> EchoTarget {

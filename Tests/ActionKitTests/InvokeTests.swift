@@ -294,6 +294,30 @@ struct InvokeHostTests {
         #expect(run.result?["error"] as? String == "Failed to provision resources to run the action.")
     }
 
+    @Test("--keep keeps a proxy whose init failed, to look into it")
+    func keepAfterFailure() throws {
+        let folder = try Invoke.folder(["bad.py": "def main(args)\n"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try Invoke.run([
+            "--runtime", "python", "--code", folder.appendingPathComponent("bad.py").path, "--keep",
+        ])
+        #expect(run.outcome.status == 2)
+        // invoke: kept process PID at URL (remove: kill PID && rm -rf DIR)
+        let line = run.outcome.stderr.split(separator: "\n").first { $0.hasPrefix("invoke: kept process ") } ?? ""
+        let words = line.split(separator: " ").map(String.init)
+        let pid = Int32(words.count > 5 ? words[3] : "") ?? 0
+        let folderOfProxy = words.last.map { String($0.dropLast()) } ?? ""
+        defer {
+            if pid > 0 { kill(pid, SIGKILL) }
+            if folderOfProxy.contains("actionkit-proxy-") { try? FileManager.default.removeItem(atPath: folderOfProxy) }
+        }
+        #expect(pid > 0, "\(run.outcome.stderr)")
+        #expect(kill(pid, 0) == 0, "the proxy still runs")
+        let port = Int(words.count > 5 ? words[5].split(separator: ":").last ?? "" : "") ?? 0
+        let health = try HTTPClient(port: port).request("GET", "/health")
+        #expect(health.object?["ready"] as? Bool == false, "\(health.text)")
+    }
+
     @Test("a bad command line is refused with status 64")
     func usage() throws {
         let outcome = try Kit.run(["invoke", "--code", "Examples/hello/exec"])

@@ -66,9 +66,13 @@ public struct KeptProxy: Sendable {
     public var id: String
     public var url: String
 
+    /// A host proxy's working folder (its action files and output).
+    public var folder: String?
+
     /// How to get rid of it.
     public var removal: String {
-        kind == "container" ? "docker rm -f \(id)" : "kill \(id)"
+        if kind == "container" { return "docker rm -f \(id)" }
+        return "kill \(id)" + (folder.map { " && rm -rf \(shellQuoted($0))" } ?? "")
     }
 }
 
@@ -123,17 +127,22 @@ public final class Invoker {
             var initTime: Int?
             if warm == nil {
                 switch prepare(fields: fields) {
-                case .success(let ready):
+                case .ready(let ready):
                     warm = ready.warm
                     initTime = ready.initTime
                     coldStart = ready.initStart
-                case .failure(let failure):
+                case .failed(let failure):
                     progress("activation\(label): \(failure.outcome.status.text)")
                     let start = failure.initStart ?? Self.nowMilliseconds()
                     records.append(
                         record(
                             fields, start: start, outcome: failure.outcome, logs: failure.logs,
                             initTime: failure.initTime, waitTime: start - requested))
+                    // The proxy that refused the init: kept for a look after
+                    // the last activation, else replaced.
+                    if let failed = failure.warm {
+                        if isLast(index) && keepsFailures { warm = failed } else { tearDown(failed) }
+                    }
                     continue
                 }
             }
@@ -160,8 +169,8 @@ public final class Invoker {
                 record(
                     fields, start: start, end: runEnd, outcome: outcome, logs: logs.lines.map(\.formatted),
                     initTime: initTime, waitTime: start - requested))
-            if !handled && plan.target.isReplaceable {
-                progress("the proxy failed: it is removed\(index + 1 < plan.repeatCount ? " and started afresh" : "")")
+            if !handled && plan.target.isReplaceable && !(isLast(index) && keepsFailures) {
+                progress("the proxy failed: it is removed\(isLast(index) ? "" : " and started afresh")")
                 tearDown(current)
                 warm = nil
             }
@@ -177,6 +186,12 @@ public final class Invoker {
         return InvocationResult(records: records, kept: kept)
     }
 
+    private func isLast(_ index: Int) -> Bool { index + 1 >= plan.repeatCount }
+
+    /// `--keep` keeps the last proxy even when it failed: that is when a
+    /// look inside is worth most.
+    private var keepsFailures: Bool { plan.keep && plan.target.isReplaceable }
+
     // MARK: - Cold start
 
     private struct Ready {
@@ -186,30 +201,39 @@ public final class Invoker {
         var initStart: Int64?
     }
 
-    private struct Failure: Error {
+    private struct Failure {
         var outcome: ActivationOutcome
         var logs: [String] = []
         /// How long the failed init took, and when it began; nil when there was none.
         var initTime: Int?
         var initStart: Int64?
+        /// The proxy, when it started and the init failed.
+        var warm: Warm?
     }
 
     /// Starts the proxy and initialises it with the action.
-    private func prepare(fields: ActivationFields) -> Result<Ready, Failure> {
+    /// How a cold start ended (not a `Result`: a failure may carry a proxy,
+    /// which is not `Sendable` as an `Error` must be).
+    private enum Preparation {
+        case ready(Ready)
+        case failed(Failure)
+    }
+
+    private func prepare(fields: ActivationFields) -> Preparation {
         progress("starting \(plan.target)")
         let proxy: ServedProxy
         do {
             proxy = try start()
         } catch {
             progress("cannot start it: \(error)")
-            return .failure(Failure(outcome: .error(.whiskError, PlatformMessages.resourceProvisionError)))
+            return .failed(Failure(outcome: .error(.whiskError, PlatformMessages.resourceProvisionError)))
         }
         progress("serving on \(proxy.host):\(proxy.port)\(Self.identity(of: proxy))")
         let logs = ActivationLogCollector(source: Self.logSource(of: proxy))
         let warm = Warm(proxy: proxy, logs: logs)
         guard let code = plan.code else {
             progress("\(proxy.name) on port \(proxy.port): no code, so no /init")
-            return .success(Ready(warm: warm, initTime: nil, initStart: nil))
+            return .ready(Ready(warm: warm, initTime: nil, initStart: nil))
         }
         let initStart = Self.nowMilliseconds()
         let answer = Self.exchange {
@@ -219,13 +243,14 @@ public final class Invoker {
         let initEnd = Self.nowMilliseconds()
         progress("/init \(Self.describe(answer)) after \(initEnd - initStart) ms")
         if case .success(let response) = answer, response.status == 200 {
-            return .success(Ready(warm: warm, initTime: Int(initEnd - initStart), initStart: initStart))
+            return .ready(Ready(warm: warm, initTime: Int(initEnd - initStart), initStart: initStart))
         }
         let outcome = ActivationInterpreter.initFailure(answer, timeoutMilliseconds: plan.timeoutMilliseconds)
         let lines = logs.next(wait: 0.5).lines.map(\.formatted)
-        if plan.target.isReplaceable && !plan.keep { tearDown(warm) }
-        return .failure(
-            Failure(outcome: outcome, logs: lines, initTime: Int(initEnd - initStart), initStart: initStart))
+        return .failed(
+            Failure(
+                outcome: outcome, logs: lines, initTime: Int(initEnd - initStart), initStart: initStart,
+                warm: plan.target.isReplaceable ? warm : nil))
     }
 
     private func start() throws(TargetError) -> ServedProxy {
@@ -284,7 +309,8 @@ public final class Invoker {
             return KeptProxy(kind: "container", id: container.id, url: url)
         }
         if let pid = warm.proxy.processID {
-            return KeptProxy(kind: "process", id: String(pid), url: url)
+            let folder = (warm.proxy as? ProxyProcess)?.directory.path
+            return KeptProxy(kind: "process", id: String(pid), url: url, folder: folder)
         }
         return nil
     }
