@@ -35,6 +35,8 @@ struct ConformCommand: ParsableCommand {
               actionkit conform --image actionproxy/native --group all --junit conform.xml
               actionkit conform --proxy "OW_COMPILER=/opt/compile ./proxy" --filter run. --json
               actionkit conform --proxy ./actionloop-proxy --fixed-port 8080 --group all
+              actionkit conform --image actionproxy/native --runtime native --env OW_LAUNCHER= \
+                  --env OW_DEFAULT_ACTION= --env PROXY_ALLOW_REINIT= --env OW_COMPILER=
               actionkit conform --url http://127.0.0.1:8080
               actionkit conform --list --runtime swift
             """
@@ -84,6 +86,13 @@ struct ConformCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Memory limit of each --image container.", valueName: "size"))
     var memory: String = "256m"
 
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp(
+            "A variable for every proxy started (docker run -e, or the process's environment); an empty value unsets it in our images; repeatable.",
+            valueName: "name=value"))
+    var variables: [String] = []
+
     func validate() throws {
         if [image, proxy, url].compactMap({ $0 }).count > 1 {
             throw ValidationError("give one target: --image, --proxy or --url")
@@ -96,6 +105,10 @@ struct ConformCommand: ParsableCommand {
         }
         if groups == nil { throw ValidationError("--group: use core, robustness or all") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout: a positive number of seconds") }
+        if url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
+        for variable in variables where (variable.split(separator: "=", maxSplits: 1).first ?? "").isEmpty || !variable.contains("=") {
+            throw ValidationError("--env \(variable): expected NAME=VALUE")
+        }
     }
 
     private var groups: [CaseGroup]? {
@@ -114,7 +127,12 @@ struct ConformCommand: ParsableCommand {
             print(TableReport.list(cases), terminator: "")
             return
         }
-        let (target, runtime, environment) = try resolveTarget()
+        let (target, runtime, runtimeEnvironment) = try resolveTarget()
+        var environment = runtimeEnvironment
+        for variable in variables {
+            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
         let cases = ConformanceCatalog.select(runtime: runtime, groups: Set(groups), filters: filters)
         guard !cases.isEmpty else {
             throw ValidationError(
