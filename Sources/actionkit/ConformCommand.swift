@@ -80,7 +80,9 @@ struct ConformCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as JUnit XML to this file.", valueName: "file"))
     var junit: String?
 
-    @Option(help: ArgumentHelp("Seconds each case may take (default: its own, 60 s; 300 s for Swift compiles).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds each case may take (default: its own, 60 s; 300 s for Swift compiles).", valueName: "seconds"))
     var timeout: Double?
 
     @Option(help: ArgumentHelp("Memory limit of each --image container.", valueName: "size"))
@@ -101,12 +103,14 @@ struct ConformCommand: ParsableCommand {
         if let fixedPort, !(1...65535).contains(fixedPort) { throw ValidationError("--fixed-port: not a port") }
         if let runtime, RuntimeKind(rawValue: runtime) == nil {
             throw ValidationError(
-                "unknown runtime '\(runtime)': use one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown runtime '\(runtime)': use one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if groups == nil { throw ValidationError("--group: use core, robustness or all") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout: a positive number of seconds") }
         if url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
-        for variable in variables where (variable.split(separator: "=", maxSplits: 1).first ?? "").isEmpty || !variable.contains("=") {
+        for variable in variables
+        where (variable.split(separator: "=", maxSplits: 1).first ?? "").isEmpty || !variable.contains("=") {
             throw ValidationError("--env \(variable): expected NAME=VALUE")
         }
     }
@@ -168,7 +172,9 @@ struct ConformCommand: ParsableCommand {
         let named = runtime.flatMap(RuntimeKind.init(rawValue:))
         if let image {
             if let reason = Docker.unavailable { throw ValidationError("--image needs Docker: \(reason)") }
-            guard Docker.hasImage(image) else { throw ValidationError("no image \(image) here (docker pull or build it)") }
+            guard Docker.hasImage(image) else {
+                throw ValidationError("no image \(image) here (docker pull or build it)")
+            }
             let runtime = named ?? Self.guessRuntime(image: image)
             return (.image(image, limits: ContainerLimits(memory: memory)), runtime, [:])
         }

@@ -29,15 +29,53 @@ extension ConformTests {
         func brokenProxyFails() throws {
             let folder = try Kit.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }
-            // Every init succeeds and every run answers the same object.
+            let script = try Self.brokenProxy(in: folder)
+            let outcome = try Kit.run([
+                "conform", "--proxy", "python3 \(script.path)", "--filter", "init.ok", "--filter", "init.no-code",
+                "--filter", "run.before-init", "--filter", "run.echo", "--filter", "run.not-object",
+            ])
+            #expect(outcome.status == 1, "\(outcome.stdout)")
+            #expect(outcome.stdout.hasSuffix("1 passed, 4 failed, 0 skipped\n"), "\(outcome.stdout)")
+            #expect(ConformTests.row(outcome.stdout, "init.ok")?.contains("PASS") == true)
+            let noCode = try #require(ConformTests.row(outcome.stdout, "init.no-code"))
+            #expect(noCode.contains("FAIL") && noCode.contains("expected 403"), "\(noCode)")
+            let beforeInit = try #require(ConformTests.row(outcome.stdout, "run.before-init"))
+            #expect(beforeInit.contains("FAIL") && beforeInit.contains("got 200 {\"wrong\":true}"), "\(beforeInit)")
+            #expect(ConformTests.row(outcome.stdout, "run.echo")?.contains("FAIL") == true)
+            #expect(ConformTests.row(outcome.stdout, "run.not-object")?.contains("FAIL") == true)
+        }
+
+        @Test("a proxy that never answers a run fails the case at its timeout, and the run goes on")
+        func hangingProxyTimesOut() throws {
+            let folder = try Kit.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let script = try Self.brokenProxy(in: folder)
+            let started = Date()
+            let outcome = try Kit.run([
+                "conform", "--proxy", "python3 \(script.path) --hang", "--timeout", "3", "--filter", "run.before-init",
+                "--filter", "init.ok",
+            ])
+            #expect(outcome.status == 1, "\(outcome.stdout)")
+            #expect(Date().timeIntervalSince(started) < 20)
+            let row = try #require(ConformTests.row(outcome.stdout, "run.before-init"))
+            #expect(row.contains("FAIL") && row.contains("did not finish within 3 s"), "\(row)")
+            #expect(outcome.stdout.hasSuffix("1 passed, 1 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+
+        /// A "proxy" that gets everything wrong: every init succeeds, every
+        /// other request answers the same object (with `--hang`, a run never
+        /// answers).
+        static func brokenProxy(in folder: URL) throws -> URL {
             let script = folder.appendingPathComponent("broken.py")
             try Data(
                 #"""
-                import http.server, sys
+                import http.server, sys, time
 
                 class Handler(http.server.BaseHTTPRequestHandler):
                     def answer(self):
                         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                        if "--hang" in sys.argv and self.path == "/run":
+                            time.sleep(60)
                         body = b'{"ok":true}\n' if self.path == "/init" else b'{"wrong":true}\n'
                         self.send_response(200)
                         self.send_header("Content-Type", "application/json")
@@ -54,19 +92,7 @@ extension ConformTests {
                 http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
                 """#.utf8
             ).write(to: script)
-            let outcome = try Kit.run([
-                "conform", "--proxy", "python3 \(script.path)", "--filter", "init.ok", "--filter", "init.no-code",
-                "--filter", "run.before-init", "--filter", "run.echo", "--filter", "run.not-object",
-            ])
-            #expect(outcome.status == 1, "\(outcome.stdout)")
-            #expect(outcome.stdout.hasSuffix("1 passed, 4 failed, 0 skipped\n"), "\(outcome.stdout)")
-            #expect(ConformTests.row(outcome.stdout, "init.ok")?.contains("PASS") == true)
-            let noCode = try #require(ConformTests.row(outcome.stdout, "init.no-code"))
-            #expect(noCode.contains("FAIL") && noCode.contains("expected 403"), "\(noCode)")
-            let beforeInit = try #require(ConformTests.row(outcome.stdout, "run.before-init"))
-            #expect(beforeInit.contains("FAIL") && beforeInit.contains("got 200 {\"wrong\":true}"), "\(beforeInit)")
-            #expect(ConformTests.row(outcome.stdout, "run.echo")?.contains("FAIL") == true)
-            #expect(ConformTests.row(outcome.stdout, "run.not-object")?.contains("FAIL") == true)
+            return script
         }
 
         @Test("a proxy command that does not start fails its cases with the reason, quickly")

@@ -42,7 +42,8 @@ extension ConformTests {
             let counts = try #require(ConformTests.summary(outcome.stdout))
             #expect(counts.passed >= 10)
             // The progress goes to stderr: one line per case when it is not a terminal.
-            #expect(outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("conform: PASS ") }.count == counts.passed)
+            #expect(
+                outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("conform: PASS ") }.count == counts.passed)
         }
 
         @Test("the robustness cases pass: our proxy has none of the reference's defects")

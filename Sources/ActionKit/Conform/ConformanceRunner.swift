@@ -45,7 +45,8 @@ public struct ConformanceRunner: Sendable {
             observe(.started(index: index, count: cases.count, conformanceCase))
             let result: CaseResult
             if startFailures.count >= 2, let last = startFailures.last {
-                result = CaseResult(conformanceCase, .failed, "not run: the target did not start twice in a row (\(last))")
+                result = CaseResult(
+                    conformanceCase, .failed, "not run: the target did not start twice in a row (\(last))")
             } else {
                 result = runFresh(conformanceCase, startFailures: &startFailures)
             }
@@ -105,71 +106,42 @@ public struct ConformanceRunner: Sendable {
     private func runShared(_ cases: [ConformanceCase], observe: (Event) -> Void) -> [CaseResult] {
         // Cases that leave the proxy uninitialised go first; then one init
         // serves the cases that need that action.
-        let order = cases.indices.sorted { rank(cases[$0]) < rank(cases[$1]) || (rank(cases[$0]) == rank(cases[$1]) && $0 < $1) }
+        let order = cases.indices.sorted { (rank(cases[$0]), $0) < (rank(cases[$1]), $1) }
+        // A running proxy answers at once or not at all: no start to wait for.
+        let shared = SharedProxy(target: target, runtime: runtime, startTimeout: min(startTimeout, 10))
         var results = [CaseResult?](repeating: nil, count: cases.count)
-        var proxy: ServedProxy?
-        var connectFailure: String?
-        var sharedAction: TestAction?
-        var sharedInit: Result<HTTPResponse, CaseFailure>?
         for (position, index) in order.enumerated() {
             let conformanceCase = cases[index]
             observe(.started(index: position, count: cases.count, conformanceCase))
             let started = Date()
-            let result: CaseResult
-            if !conformanceCase.need.sharable {
-                result = CaseResult(
-                    conformanceCase, .skipped, "needs a fresh proxy of its own (a --url target is one proxy)")
-            } else if conformanceCase.needsLogs {
-                result = CaseResult(conformanceCase, .skipped, "the target's logs are out of reach")
-            } else if let connectFailure {
-                result = CaseResult(conformanceCase, .failed, "the target does not answer: \(connectFailure)")
-            } else {
-                if proxy == nil {
-                    do {
-                        proxy = try target.start(timeout: startTimeout)
-                    } catch {
-                        connectFailure = "\(error)"
-                    }
-                }
-                if let proxy {
-                    var outcome: Outcome
-                    if case .initialised(let action) = conformanceCase.need {
-                        if sharedAction == nil {
-                            sharedAction = action
-                            let context = CaseContext(proxy: proxy, runtime: runtime)
-                            do {
-                                sharedInit = .success(try context.initialize(action))
-                            } catch {
-                                sharedInit = .failure(CaseFailure("\(error)"))
-                            }
-                        }
-                        if sharedAction?.name != action.name {
-                            outcome = .skipped("needs its own init (the target was initialised with \(sharedAction?.name ?? "?"))")
-                        } else {
-                            switch sharedInit {
-                            case .success(let response) where response.status == 200:
-                                outcome = execute(conformanceCase, on: proxy, initResponse: response)
-                            case .success(let response):
-                                outcome = .failed("the init of \(action.name) answered \(CaseContext.show(response))")
-                            case .failure(let failure):
-                                outcome = .failed("the init of \(action.name) failed: \(failure)")
-                            case nil:
-                                outcome = .failed("the init of \(action.name) was not made")
-                            }
-                        }
-                    } else {
-                        outcome = execute(conformanceCase, on: proxy, initialise: false)
-                    }
-                    result = outcome.result(conformanceCase, duration: Date().timeIntervalSince(started))
-                } else {
-                    result = CaseResult(
-                        conformanceCase, .failed, "the target does not answer: \(connectFailure ?? "?")")
-                }
-            }
+            let result = sharedOutcome(conformanceCase, shared).result(
+                conformanceCase, duration: Date().timeIntervalSince(started))
             observe(.finished(result))
             results[index] = result
         }
         return results.compactMap { $0 }
+    }
+
+    private func sharedOutcome(_ conformanceCase: ConformanceCase, _ shared: SharedProxy) -> Outcome {
+        guard conformanceCase.need.sharable else {
+            return .skipped("needs a fresh proxy of its own (a --url target is one proxy)")
+        }
+        guard !conformanceCase.needsLogs else { return .skipped("the target's logs are out of reach") }
+        let proxy: ServedProxy
+        do {
+            proxy = try shared.proxy()
+        } catch {
+            return .failed("the target does not answer: \(error)")
+        }
+        guard case .initialised(let action) = conformanceCase.need else { return execute(conformanceCase, on: proxy) }
+        if let other = shared.action, other.name != action.name {
+            return .skipped("needs its own init (the target was initialised with \(other.name))")
+        }
+        do {
+            return execute(conformanceCase, on: proxy, initResponse: try shared.initialise(action))
+        } catch {
+            return .failed("\(error)")
+        }
     }
 
     private func rank(_ conformanceCase: ConformanceCase) -> Int {
@@ -250,4 +222,52 @@ private final class OutcomeBox: @unchecked Sendable {
 
     func set(_ value: ConformanceRunner.Outcome) { lock.withLock { outcome = value } }
     func get() -> ConformanceRunner.Outcome? { lock.withLock { outcome } }
+}
+
+/// The one proxy of a `--url` target: connected at first use, initialised
+/// once, with the action of the first case that needs one.
+private final class SharedProxy {
+    private let target: ProxyTarget
+    private let runtime: RuntimeKind
+    private let startTimeout: TimeInterval
+    private var connection: Result<ServedProxy, TargetError>?
+    private(set) var action: TestAction?
+    private var initialisation: Result<HTTPResponse, CaseFailure>?
+
+    init(target: ProxyTarget, runtime: RuntimeKind, startTimeout: TimeInterval) {
+        self.target = target
+        self.runtime = runtime
+        self.startTimeout = startTimeout
+    }
+
+    func proxy() throws(TargetError) -> ServedProxy {
+        let current =
+            connection
+            ?? Result { () throws(TargetError) -> ServedProxy in
+                try target.start(timeout: startTimeout)
+            }
+        connection = current
+        return try current.get()
+    }
+
+    /// The answer to the one init (made by the first call): 200, or a failure.
+    func initialise(_ action: TestAction) throws(CaseFailure) -> HTTPResponse {
+        if let initialisation { return try initialisation.get() }
+        self.action = action
+        let made: Result<HTTPResponse, CaseFailure>
+        do {
+            let response = try CaseContext(proxy: try proxy(), runtime: runtime).initialize(action)
+            // A --url target must come uninitialised: say so when it was not.
+            let hint = response.status == 403 ? " (was the target initialised before?)" : ""
+            made =
+                response.status == 200
+                ? .success(response)
+                : .failure(
+                    CaseFailure("the init of \(action.name) answered \(CaseContext.show(response))\(hint)"))
+        } catch {
+            made = .failure(CaseFailure("the init of \(action.name) failed: \(error)"))
+        }
+        initialisation = made
+        return try made.get()
+    }
 }

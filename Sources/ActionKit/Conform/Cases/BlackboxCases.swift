@@ -18,7 +18,8 @@ enum BlackboxCases {
 
     static let all: [ConformanceCase] = [
         ConformanceCase(
-            "blackbox.hello", "an init answers 200 {\"ok\":true}; each run gets the value as JSON and the fields as __OW_ variables",
+            "blackbox.hello",
+            "an init answers 200 {\"ok\":true}; each run gets the value as JSON and the fields as __OW_ variables",
             runtimes: [.blackbox], need: .fresh()
         ) { context in
             let response = try context.initialize(echo)
@@ -52,7 +53,8 @@ enum BlackboxCases {
             }
         },
         ConformanceCase(
-            "blackbox.stub", "an init without code runs the image's stub, which answers with an error saying what to do",
+            "blackbox.stub",
+            "an init without code runs the image's stub, which answers with an error saying what to do",
             runtimes: [.blackbox], need: .fresh()
         ) { context in
             let response = try context.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8))

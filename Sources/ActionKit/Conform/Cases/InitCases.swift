@@ -5,7 +5,8 @@ enum InitCases {
     static let noCode = "Missing main/no code to execute."
     static let twice = "Cannot initialize the action more than once."
     /// A `#!` line naming no interpreter: the exec fails in every proxy.
-    static let unstartable = TestAction("a script whose interpreter does not exist", source: "#!/nonexistent/interpreter\n")
+    static let unstartable = TestAction(
+        "a script whose interpreter does not exist", source: "#!/nonexistent/interpreter\n")
 
     static let all: [ConformanceCase] = [
         ConformanceCase(

@@ -19,7 +19,8 @@ enum NodeCases {
         }
         """)
     static let unicode = action(
-        "unicode", "function main(params) { console.log(\"log \" + params.winter); return { winter: params.winter }; }\n")
+        "unicode",
+        "function main(params) { console.log(\"log \" + params.winter); return { winter: params.winter }; }\n")
     static let result = action("result", "function main(params) { return params.result; }\n")
     static let failing = action(
         "throw",
@@ -31,7 +32,9 @@ enum NodeCases {
         """)
 
     static let all: [ConformanceCase] = [
-        ConformanceCase("nodejs.hello", "function main(params) answers with its object", runtimes: [.nodejs], need: .fresh()) {
+        ConformanceCase(
+            "nodejs.hello", "function main(params) answers with its object", runtimes: [.nodejs], need: .fresh()
+        ) {
             context in
             try context.expectInitialized(
                 action("hello", "function main(params) { return { greeting: \"Hello, \" + params.name + \"!\" }; }\n"))
@@ -80,7 +83,10 @@ enum NodeCases {
             try context.expectInitialized(TestAction("a Node.js zip with index.js", archive: TestArchive.of(files)))
             try context.expectResult(try context.run(["form": "exports"]), ["form": "exports"], "a run")
         },
-        ConformanceCase("nodejs.env", "init env is in process.env: strings intact, numbers as JSON", runtimes: [.nodejs], need: .fresh()) {
+        ConformanceCase(
+            "nodejs.env", "init env is in process.env: strings intact, numbers as JSON", runtimes: [.nodejs],
+            need: .fresh()
+        ) {
             context in try LanguageChecks.initEnvironment(context, environment)
         },
         ConformanceCase(

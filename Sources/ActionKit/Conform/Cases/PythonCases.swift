@@ -83,7 +83,9 @@ enum PythonCases {
     }
 
     static let all: [ConformanceCase] = [
-        ConformanceCase("python.hello", "def main(args) in a source file answers with its dict", runtimes: [.python], need: .fresh()) {
+        ConformanceCase(
+            "python.hello", "def main(args) in a source file answers with its dict", runtimes: [.python], need: .fresh()
+        ) {
             context in
             try context.expectInitialized(
                 action("hello", "def main(args):\n    return {\"greeting\": \"Hello, %s!\" % args[\"name\"]}\n"))
@@ -91,7 +93,8 @@ enum PythonCases {
         },
         ConformanceCase("python.main", "the init's main names the entry point", runtimes: [.python], need: .fresh()) {
             context in
-            let code = "def main(args):\n    return {\"called\": \"main\"}\n\ndef hello(args):\n    return {\"called\": \"hello\"}\n"
+            let code =
+                "def main(args):\n    return {\"called\": \"main\"}\n\ndef hello(args):\n    return {\"called\": \"hello\"}\n"
             try context.expectInitialized(action("with two functions", code, main: "hello"))
             try context.expectResult(try context.run([:]), ["called": "hello"], "a run")
         },
@@ -99,13 +102,15 @@ enum PythonCases {
             "python.missing-main", "an entry point the code does not define fails the init with 502",
             runtimes: [.python], need: .fresh()
         ) { context in
-            let response = try context.initialize(action("without hello", "def main(args):\n    return args\n", main: "hello"))
+            let response = try context.initialize(
+                action("without hello", "def main(args):\n    return args\n", main: "hello"))
             try context.expectError(response, 502, prefix: "", "the init with main hello")
         },
         ConformanceCase(
             "python.async", "an async def main answers with its dict", runtimes: [.python], need: .fresh()
         ) { context in
-            let code = "import asyncio\n\nasync def main(args):\n    await asyncio.sleep(0.01)\n    return {\"twice\": args[\"n\"] * 2}\n"
+            let code =
+                "import asyncio\n\nasync def main(args):\n    await asyncio.sleep(0.01)\n    return {\"twice\": args[\"n\"] * 2}\n"
             try context.expectInitialized(action("async", code))
             try context.expectResult(try context.run(["n": 21]), ["twice": 42], "a run")
         },
@@ -136,7 +141,10 @@ enum PythonCases {
             try context.expectInitialized(virtualenvZip)
             try context.expectResult(try context.run([:]), ["flake": "❄"], "a run")
         },
-        ConformanceCase("python.env", "init env is in os.environ: strings intact, numbers as JSON", runtimes: [.python], need: .fresh()) {
+        ConformanceCase(
+            "python.env", "init env is in os.environ: strings intact, numbers as JSON", runtimes: [.python],
+            need: .fresh()
+        ) {
             context in try LanguageChecks.initEnvironment(context, environment)
         },
         ConformanceCase(

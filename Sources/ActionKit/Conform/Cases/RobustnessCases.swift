@@ -35,7 +35,9 @@ enum RobustnessCases {
             try context.expectInitialized(action)
             let first = try context.connect(timeout: 10)
             let body = try JSONSerialization.data(withJSONObject: ["value": LineAction.value(.lateAnswer)])
-            do { try first.send("POST", "/run", body: body) } catch { throw CaseFailure("cannot send the first run: \(error)") }
+            do { try first.send("POST", "/run", body: body) } catch {
+                throw CaseFailure("cannot send the first run: \(error)")
+            }
             usleep(300_000)
             // Both answers are gathered before judging, so that the failure
             // can say where each one went.
@@ -65,7 +67,8 @@ enum RobustnessCases {
             group: .robustness, runtimes: .lineProtocol, need: .fresh()
         ) { context in
             try context.expectInitialized(action)
-            try context.expectResult(try context.run(LineAction.value(.twice)), ["first": true], "the run that answers twice")
+            try context.expectResult(
+                try context.run(LineAction.value(.twice)), ["first": true], "the run that answers twice")
             usleep(500_000)
             let next = try context.run(["token": "next"])
             let line = try context.expectObject(next, "the next run")

@@ -51,7 +51,8 @@ enum RunCases {
         ) { context in
             var fields = ActivationFields(actionName: "conform").members
             fields["deadline"] = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
-            let line = try context.expectObject(try context.run(["n": 1], fields: fields), "a run with a number deadline")
+            let line = try context.expectObject(
+                try context.run(["n": 1], fields: fields), "a run with a number deadline")
             try context.expect(line["deadline"] is NSNumber, "the deadline did not reach the action as a number")
         },
         ConformanceCase(
@@ -94,7 +95,8 @@ enum RunCases {
             let logs = try context.waitForSentinels(before + 1)
             let block = ActivationLogs(logs.stdout).activations.dropFirst(before).first ?? []
             try context.expect(
-                block.contains { $0.contains(winter) }, "the action's log line with \(winter) is not in its stdout block")
+                block.contains { $0.contains(winter) },
+                "the action's log line with \(winter) is not in its stdout block")
         },
         ConformanceCase(
             "run.large-input", "a 1 MB value round-trips",
@@ -127,7 +129,8 @@ enum RunCases {
             runtimes: .lineProtocol, need: .fresh(), needsLogs: true
         ) { context in
             try context.expectInitialized(action)
-            try context.expectError(try context.run(LineAction.value(.exit)), 400, "command exited", "the run that exits")
+            try context.expectError(
+                try context.run(LineAction.value(.exit)), 400, "command exited", "the run that exits")
             let logs = try context.waitForSentinels(1)
             try context.expectSentinels(logs, 1, "after the run that exited")
             try context.expectError(try context.run(["after": true]), 500, prefix: "", "a run after the action exited")

@@ -130,10 +130,14 @@ enum SwiftCases {
         swiftCase("swift.logs", "print and standard error land before the activation's sentinels", needsLogs: true) {
             context in try LanguageChecks.logs(context, logging)
         },
-        swiftCase("swift.compile-error", "a compile error fails the init with 502 and the compiler's error; a corrected init then succeeds") {
+        swiftCase(
+            "swift.compile-error",
+            "a compile error fails the init with 502 and the compiler's error; a corrected init then succeeds"
+        ) {
             context in
             let broken = action(
-                "that does not compile", "func main(args: [String: Any]) -> [String: Any] {\n    [\"value\": undefinedName]\n}\n")
+                "that does not compile",
+                "func main(args: [String: Any]) -> [String: Any] {\n    [\"value\": undefinedName]\n}\n")
             try LanguageChecks.brokenCode(context, broken, mentions: "undefinedName", fixed: echo)
         },
     ]

@@ -12,7 +12,8 @@ public enum TableReport {
         ]
         for result in report.results {
             let time = result.status == .skipped ? "" : String(format: "%.1fs", result.duration)
-            let row = pad(result.id, idWidth) + "  " + pad(result.status.rawValue, 6) + "  " + pad(time, 6) + "  "
+            let row =
+                pad(result.id, idWidth) + "  " + pad(result.status.rawValue, 6) + "  " + pad(time, 6) + "  "
                 + oneLine(result.reason)
             lines.append(row.trimmingCharacters(in: .whitespaces))
         }
