@@ -148,7 +148,9 @@ struct ConformCommand: ParsableCommand {
         let results = runner.run(cases) { progress.show($0) }
         progress.clear()
         let report = ConformanceReport(
-            target: target.description, runtime: runtime, groups: groups, results: results,
+            target: proxy.map { "command \($0)" }
+                ?? (image == nil && url == nil ? "host actionproxy" : target.description),
+            runtime: runtime, groups: groups, results: results,
             duration: Date().timeIntervalSince(started))
         if let junit {
             do {
@@ -179,7 +181,7 @@ struct ConformCommand: ParsableCommand {
             return (.image(image, limits: ContainerLimits(memory: memory)), runtime, [:])
         }
         if let proxy {
-            return (.command(proxy, fixedPort: fixedPort), named ?? .native, [:])
+            return (.command(Self.absolute(command: proxy), fixedPort: fixedPort), named ?? .native, [:])
         }
         if let url {
             return (try ProxyTarget.url(url), named ?? .native, [:])
@@ -187,6 +189,26 @@ struct ConformCommand: ParsableCommand {
         let runtime = named ?? .native
         let host = try RuntimeKind.hostTarget(runtime)
         return (host.target, runtime, host.environment)
+    }
+
+    /// The command with a relative program path made absolute: each proxy
+    /// runs in a working folder of its own, where `./proxy` is not.
+    static func absolute(command: String) -> String {
+        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        // NAME=value assignments may come first, as in a shell.
+        guard
+            let index = words.firstIndex(where: { word in
+                !(word.isEmpty || (word.contains("=") && word.first.map { $0.isLetter || $0 == "_" } == true))
+            })
+        else { return command }
+        let program = words[index]
+        guard program.contains("/"), !program.hasPrefix("/"), !program.contains("'"), !program.contains("\""),
+            !program.hasPrefix("~")
+        else { return command }
+        words[index] = shellQuoted(
+            URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                .standardizedFileURL.path)
+        return words.joined(separator: " ")
     }
 
     /// An image's runtime from the variables it sets: a launcher means the

@@ -25,6 +25,22 @@ extension ConformTests {
             #expect(run.status == 200)
         }
 
+        @Test("a --proxy command with a relative path and a variable before it runs from the current folder")
+        func relativeProxyCommand() throws {
+            let repository = Kit.repository.standardizedFileURL.path + "/"
+            let binary = URL(fileURLWithPath: Kit.proxyBinary).standardizedFileURL.path
+            try #require(binary.hasPrefix(repository), "the build folder is outside the repository")
+            let relative = "./" + binary.dropFirst(repository.count)
+            let outcome = try Kit.run([
+                "conform", "--proxy", "OW_WAIT_FOR_ACK=1 \(relative)", "--filter", "init.ack-ok", "--filter",
+                "run.echo",
+            ])
+            #expect(outcome.status == 0, "\(outcome.stdout)")
+            #expect(
+                outcome.stdout.hasPrefix("actionkit conform: command OW_WAIT_FOR_ACK=1 \(relative), runtime native"))
+            #expect(outcome.stdout.hasSuffix("2 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+
         @Test("a proxy that answers wrongly fails the cases it breaks, and the exit status is 1")
         func brokenProxyFails() throws {
             let folder = try Kit.scratch()
