@@ -11,34 +11,38 @@ struct ConformCommand: ParsableCommand {
         commandName: "conform",
         abstract: "Check that a proxy or a runtime image speaks the action container contract.",
         discussion: """
-            Runs the contract's cases (PROTOCOL.md §2-§5 and the chosen runtime's own) one
-            after another, each against a fresh proxy unless the target is a --url, and
-            prints one row per case and the line "N passed, N failed, N skipped". The exit
-            status is 1 when a case failed, 0 when every case passed or was skipped.
+            Runs the contract's cases (docs/contract.md) and the chosen
+            runtime's own, one after another, each against a fresh proxy
+            unless the target is a --url, and prints one row per case and the
+            line "N passed, N failed, N skipped". The exit status is 1 when a
+            case failed, 0 when every case passed or was skipped.
 
             Targets (one of them; none means our host proxy serving --runtime):
-              --image IMAGE    a new container per case, with the invoker's limits, published
-                               on 127.0.0.1 only and removed afterwards (needs Docker)
-              --proxy "CMD"    a new host process per case, given --port N (or {port} in CMD
-                               is replaced); --fixed-port P for a proxy that always listens
-                               on P, such as the reference Go proxy on 8080
-              --url URL        one running, uninitialised proxy: the cases that fit a single
-                               init run, the others are skipped
+              --image IMAGE  a container per case, with the invoker's limits,
+                             on 127.0.0.1 only, removed afterwards (Docker)
+              --proxy "CMD"  a host process per case, given --port N (or CMD's
+                             {port} replaced); --fixed-port P for a proxy
+                             that always listens on P (the reference: 8080)
+              --url URL      one running, uninitialised proxy: the cases that
+                             fit a single init run, the others are skipped
 
-            Groups: core (the contract: what every implementation must do) and robustness
-            (the reference proxy's known defects, PROTOCOL.md: archive escapes, concurrent
-            runs, stray result lines, hang-ups, deadlines, unknown paths).
+            Groups: core (the contract: what every implementation must do)
+            and robustness (the reference proxy's known defects: archive
+            escapes, concurrent runs, stray result lines, hang-ups, deadlines,
+            unknown paths); all for both.
 
             Examples:
               actionkit conform --runtime python
-              actionkit conform --image actionproxy/nodejs --runtime nodejs --filter 'nodejs.*'
-              actionkit conform --image actionproxy/native --group all --junit conform.xml
-              actionkit conform --proxy "OW_COMPILER=/opt/compile ./proxy" --filter run. --json
-              actionkit conform --proxy ./actionloop-proxy --fixed-port 8080 --group all
-              actionkit conform --image actionproxy/native --runtime native --env OW_LAUNCHER= \
-                  --env OW_DEFAULT_ACTION= --env PROXY_ALLOW_REINIT= --env OW_COMPILER=
+              actionkit conform --image actionproxy/nodejs --filter 'nodejs.*'
+              actionkit conform --image actionproxy/python --junit out.xml
+              actionkit conform --proxy "OW_WAIT_FOR_ACK=1 ./proxy" --json
+              actionkit conform --proxy ./actionloop-proxy --fixed-port 8080 \\
+                --group all
+              actionkit conform --image actionproxy/native --runtime native \\
+                --env OW_LAUNCHER= --env OW_DEFAULT_ACTION= \\
+                --env PROXY_ALLOW_REINIT= --env OW_COMPILER=
               actionkit conform --url http://127.0.0.1:8080
-              actionkit conform --list --runtime swift
+              actionkit conform --list --runtime swift --group all
             """
     )
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The blackbox skeleton (PROTOCOL.md §7): the user's executable runs once
+/// The blackbox skeleton (Runtimes/blackbox): the user's executable runs once
 /// per activation with the value as JSON in its first argument (or on its
 /// stdin), and its last stdout line is the result.
 enum BlackboxCases {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// PROTOCOL.md §2: `POST /init`.
+/// The contract's `POST /init` (docs/contract.md).
 enum InitCases {
     static let noCode = "Missing main/no code to execute."
     static let twice = "Cannot initialize the action more than once."

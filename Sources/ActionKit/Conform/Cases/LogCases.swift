@@ -1,4 +1,4 @@
-/// PROTOCOL.md §4: logs and sentinels.
+/// The contract's logs and sentinels (docs/contract.md).
 enum LogCases {
     static let all: [ConformanceCase] = [
         ConformanceCase(

@@ -1,4 +1,4 @@
-/// PROTOCOL.md §5: the action process.
+/// The contract's action process (docs/contract.md).
 enum ProcessCases {
     static let all: [ConformanceCase] = [
         ConformanceCase(

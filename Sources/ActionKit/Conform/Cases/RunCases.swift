@@ -1,6 +1,6 @@
 import Foundation
 
-/// PROTOCOL.md §3: `POST /run`.
+/// The contract's `POST /run` (docs/contract.md).
 enum RunCases {
     static let notObject = "The action did not return a dictionary or array."
     static let action = LineAction.action
