@@ -147,7 +147,7 @@ struct ConformCommand: ParsableCommand {
                 "no \(group) case of the \(runtime) runtime matches \(filters.map(\.pattern).joined(separator: ", "))")
         }
         let runner = ConformanceRunner(target: target, runtime: runtime, environment: environment, caseTimeout: timeout)
-        let progress = ProgressLine()
+        let progress = ProgressLine(prefix: "conform")
         let started = Date()
         let results = runner.run(cases) { progress.show($0) }
         progress.clear()
@@ -236,29 +236,14 @@ struct ConformCommand: ParsableCommand {
     }
 }
 
-/// The progress line on stderr: rewritten in place on a terminal, one line
-/// per finished case otherwise (a CI log).
-final class ProgressLine {
-    private let interactive = isatty(STDERR_FILENO) == 1
-    private var shown = false
-
+extension ProgressLine {
+    /// A case starting (on a terminal) or finished (in a log).
     func show(_ event: ConformanceRunner.Event) {
         switch event {
         case .started(let index, let count, let conformanceCase):
-            guard interactive else { return }
-            write("\r\u{1B}[K[\(index + 1)/\(count)] \(conformanceCase.id) …")
-            shown = true
+            if inPlace { show("[\(index + 1)/\(count)] \(conformanceCase.id) …") }
         case .finished(let result):
-            guard !interactive else { return }
-            write("conform: \(result.status.rawValue) \(result.id) (\(String(format: "%.1f", result.duration)) s)\n")
+            if !inPlace { say("\(result.status.rawValue) \(result.id) (\(String(format: "%.1f", result.duration)) s)") }
         }
-    }
-
-    func clear() {
-        if shown { write("\r\u{1B}[K") }
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }

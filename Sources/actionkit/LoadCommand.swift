@@ -63,14 +63,8 @@ struct LoadCommand: ParsableCommand {
         defer { if echo.isStartedByKit { proxy.stop() } }
         let report = Load(proxy: proxy, options: options, target: echo.description, progress: progress.show).run()
         progress.say("done")
-        if json {
-            let data = try JSONSerialization.data(
-                withJSONObject: report.jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
-        } else {
-            print(report.text)
-            for failure in (report.jsonObject["failures"] as? [String] ?? []).prefix(10) { print("  \(failure)") }
-        }
+        try printReport(
+            json ? .json(report.jsonObject) : .text(report.text, failures: report.jsonObject["failures"] as? [String] ?? []))
         if !report.passed { throw ExitCode(1) }
     }
 }

@@ -80,22 +80,6 @@ func absoluteCommand(_ command: String) -> String {
     return shellQuoted(absolute) + trimmed.dropFirst(first.count)
 }
 
-/// Progress on stderr: rewritten in place on a terminal, one line each otherwise.
-struct ProgressLine {
-    let prefix: String
-    let inPlace = isatty(2) != 0
-
-    func show(_ text: String) {
-        let line = (inPlace ? "\r\u{1B}[K" : "") + "\(prefix): \(text)" + (inPlace ? "" : "\n")
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func say(_ text: String) {
-        let line = (inPlace ? "\r\u{1B}[K" : "") + "\(prefix): \(text)\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-}
-
 struct SoakCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soak",
@@ -188,14 +172,7 @@ struct SoakCommand: ParsableCommand {
             progress: progress.show)
         let report = soak.run()
         progress.say("done")
-        if json {
-            let data = try JSONSerialization.data(
-                withJSONObject: report.jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
-        } else {
-            print(report.text)
-            for failure in report.failures.prefix(10) { print("  \(failure)") }
-        }
+        try printReport(json ? .json(report.jsonObject) : .text(report.text, failures: report.failures))
         if !report.passed { throw ExitCode(1) }
     }
 }
