@@ -11,10 +11,11 @@ import NIOPosix
 /// that the invoker's cut at the sentinels is right (PROTOCOL.md §4):
 ///
 /// - what the action wrote before its result is passed on before the
-///   sentinels (`close` drains the pipes first);
+///   sentinels (the caller waits until `hasPendingOutput` is false, then
+///   `close`s);
 /// - what it writes after its result, until the next activation begins,
 ///   belongs to an activation already cut and would land in the next one's
-///   log: it is dropped (`open` drains it away), with a count in the debug log.
+///   log: it is dropped (read while closed), with a count in the debug log.
 ///
 /// With framed (concurrent) lines activations overlap and no cut is exact, so
 /// the log stays open. Confined to the action's event loop.
@@ -75,14 +76,14 @@ final class ActionLog {
         return EventLoopFuture.andAllSucceed(attached, on: eventLoop).map { log.value }
     }
 
-    /// An activation begins: output written since the last one ended is
-    /// dropped. Returns how many bytes were.
+    /// The read ends still open, to poll for output not read yet.
+    var openSources: [Int32] { streams.filter(\.sourceIsOpen).map(\.source) }
+
+    /// An activation begins (the caller made sure the output written since
+    /// the last one ended was read, and so dropped). Returns how many bytes were.
     @discardableResult
     func open() -> Int {
-        if !isOpen {
-            for stream in streams { stream.drain(pass: false) }
-            isOpen = true
-        }
+        isOpen = true
         var dropped = 0
         for stream in streams {
             dropped += stream.dropped
@@ -91,14 +92,11 @@ final class ActionLog {
         return dropped
     }
 
-    /// An activation ended: everything written so far is passed on, each
-    /// stream ends on a newline (so the sentinel is a line of its own), and
-    /// output stops until `open`.
+    /// An activation ended (the caller made sure what the action wrote was
+    /// read): each stream ends on a newline, so the sentinel is a line of its
+    /// own, and output is dropped until `open`.
     func close() {
-        for stream in streams {
-            stream.drain(pass: true)
-            stream.endLine()
-        }
+        for stream in streams { stream.endLine() }
         isOpen = overlapping
     }
 
@@ -117,7 +115,7 @@ final class ActionLog {
 private final class LogStream {
     let source: Int32
     let target: Int32
-    /// The pipe's read end is still ours to read (NIO closes it at the end).
+    /// The pipe's read end is still open (NIO closes it at the end).
     var sourceIsOpen = true
     var endsWithNewline = true
     var dropped = 0
@@ -125,26 +123,6 @@ private final class LogStream {
     init(source: Int32, target: Int32) {
         self.source = source
         self.target = target
-    }
-
-    /// Reads what the pipe holds right now. NIO reads it when epoll says so,
-    /// which may be after the result line on fd 3 was handled; reading here,
-    /// on the same loop thread, takes what the action wrote before its result
-    /// without waiting a tick, and keeps the order (NIO passed on everything
-    /// it read before).
-    func drain(pass: Bool) {
-        guard sourceIsOpen else { return }
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
-            if pass {
-                chunk.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            } else {
-                dropped += count
-            }
-        }
     }
 
     func pass(_ buffer: ByteBuffer) {

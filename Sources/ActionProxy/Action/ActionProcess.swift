@@ -115,20 +115,49 @@ final class ActionProcess: @unchecked Sendable {
         }
     }
 
-    /// An activation begins: what the action wrote since the last one ended
-    /// is dropped from the log (see `ActionLog`).
-    func beginActivation() {
+    /// An activation begins. In one-at-a-time mode, output the action wrote
+    /// since the last one ended (on stdout, stderr or fd 3) is read first, and
+    /// dropped: it belongs to no activation, and must not reach this one.
+    func beginActivation() -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
-        if let dropped = log?.open(), dropped > 0 {
-            logger.debug("dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
+        guard !isConcurrent, log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return settle { process in (process.log?.openSources ?? []) + (process.resultReader.map { [$0.fd] } ?? []) }.map {
+            let process = bound.value
+            process.resultReader?.reader.dropPartialLine()
+            if let dropped = process.log?.open(), dropped > 0 {
+                process.logger.debug(
+                    "dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
+            }
         }
     }
 
-    /// An activation ended: what the action wrote for it is in the log, in
-    /// front of the sentinels that the caller writes next.
-    func endActivation() {
+    /// An activation ended: once what the action wrote for it is read and
+    /// passed on, the caller writes the sentinels.
+    func endActivation() -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
-        log?.close()
+        guard log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return settle { process in process.log?.openSources ?? [] }.map { bound.value.log?.close() }
+    }
+
+    /// Completes once none of the pipes `fds` names (asked again at each
+    /// try: a channel may close its pipe meanwhile) has bytes waiting, which
+    /// the channels reading them then have taken. It only polls: the
+    /// channels do the reading, on this loop, between the tries. An action
+    /// that never stops writing is given up on after a bounded number.
+    private func settle(tries: Int = 1000, _ fds: @escaping (ActionProcess) -> [Int32]) -> EventLoopFuture<Void> {
+        guard tries > 0, Self.anyReadable(fds(self)) else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let next = NIOLoopBound(fds, eventLoop: eventLoop)
+        return eventLoop.flatSubmit { bound.value.settle(tries: tries - 1, next.value) }
+    }
+
+    private static func anyReadable(_ fds: [Int32]) -> Bool {
+        guard !fds.isEmpty else { return false }
+        var pollers = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&pollers, nfds_t(pollers.count), 0)
+        return ready > 0 && pollers.contains { $0.revents & Int16(POLLIN) != 0 }
     }
 
     /// Writes `line` (without its newline) to stdin and waits for the next
@@ -142,8 +171,6 @@ final class ActionProcess: @unchecked Sendable {
             framed[lastFrameID] = promise
             channel.write(ByteBuffer(string: "\(lastFrameID) "), promise: nil)
         } else {
-            resultReader?.reader.discardStrayOutput(from: resultReader?.fd ?? -1)
-            guard isAlive else { return eventLoop.makeSucceededFuture(.exited) }
             waiting = promise
         }
         channel.write(line, promise: nil)

@@ -226,10 +226,13 @@ struct RunTests {
 
     @Test("a second line on fd 3 is dropped and never shifts later answers")
     func secondLineDoesNotShift() throws {
+        // Both lines in one write: the second is there before the next
+        // request can be (one written later could race with it; only framed
+        // lines tell such a line apart).
         let action = """
             #!/bin/bash
             n=0
-            while read -r l; do n=$((n + 1)); echo '{"n":'$n'}' >&3; echo '{"stray":'$n'}' >&3; done
+            while read -r l; do n=$((n + 1)); printf '{"n":%s}\\n{"stray":%s}\\n' $n $n >&3; done
             """
         try withProxy { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
