@@ -130,7 +130,8 @@ struct ConformCommand: ParsableCommand {
         let groups = self.groups ?? [.core]
         let filters = filter.map(CaseFilter.init)
         if list {
-            let runtime = self.runtime.flatMap(RuntimeKind.init(rawValue:)) ?? .native
+            let named = self.runtime.flatMap(RuntimeKind.init(rawValue:))
+            let runtime = named ?? image.map(Self.guessRuntime(image:)) ?? .native
             let cases = ConformanceCatalog.select(runtime: runtime, groups: Set(groups), filters: filters)
             print(TableReport.list(cases), terminator: "")
             return
