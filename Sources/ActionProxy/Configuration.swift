@@ -33,6 +33,8 @@ public struct Configuration: Sendable {
     public var maxResultBytes: Int = 128 << 20
     /// How long an action may take to ack at init, in milliseconds (`OW_ACK_TIMEOUT_MS`).
     public var ackTimeoutMilliseconds: Int64 = 60_000
+    /// How long a compile (`OW_COMPILER`) may take, in milliseconds (`OW_COMPILE_TIMEOUT_MS`).
+    public var compileTimeoutMilliseconds: Int64 = 300_000
     /// Without an ack, how long init watches the new process for an early exit.
     public var startGraceMilliseconds: Int64 = 5
     /// At SIGTERM, how long activations in flight may take to finish (`OW_SHUTDOWN_GRACE_MS`).
@@ -65,6 +67,7 @@ public struct Configuration: Sendable {
         if let value = number("OW_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = number("OW_MAX_RESULT_BYTES") { maxResultBytes = value }
         if let value = number("OW_ACK_TIMEOUT_MS") { ackTimeoutMilliseconds = Int64(value) }
+        if let value = number("OW_COMPILE_TIMEOUT_MS") { compileTimeoutMilliseconds = Int64(value) }
         if let value = number("OW_SHUTDOWN_GRACE_MS") { shutdownGraceMilliseconds = Int64(value) }
         if let value = number("OW_MAX_EXTRACT_BYTES") { archiveLimits.maxTotalBytes = value }
         if let value = number("OW_MAX_EXTRACT_ENTRIES") { archiveLimits.maxEntries = value }

@@ -232,6 +232,7 @@ final class Proxy {
                 } : nil
         }
         inFlight += 1
+        process.beginActivation()
         return process.exchange(RunRequest.singleLine(body)).map { reply in
             timer?.cancel()
             return bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
@@ -241,6 +242,7 @@ final class Proxy {
     private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool)
         -> ProxyResponse
     {
+        process.endActivation()
         Sentinels.write()
         inFlight -= 1
         if inFlight == 0 {

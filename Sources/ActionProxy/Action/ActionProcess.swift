@@ -27,6 +27,9 @@ final class ActionProcess: @unchecked Sendable {
     private let eventLoop: EventLoop
     private let logger: Logger
     private var channel: Channel?
+    private var log: ActionLog?
+    /// fd 3's reader and the pipe it reads, for `discardStrayOutput`.
+    private var resultReader: (reader: LineReader, fd: Int32)?
     /// The one exchange in flight, in plain mode.
     private var waiting: EventLoopPromise<Reply>?
     /// The exchanges in flight by id, in framed mode.
@@ -48,14 +51,15 @@ final class ActionProcess: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Spawns `executable` with fds 0 and 3 as pipes to the proxy and 1 and 2
-    /// inherited, and watches it until it ends.
+    /// Spawns `executable` with fds 0 and 3 as pipes to the proxy, 1 and 2
+    /// as pipes into its `ActionLog`, and watches it until it ends.
     static func start(
         command: [String], environment: [String], maxLineBytes: Int, on eventLoop: EventLoop, logger: Logger
     ) -> EventLoopFuture<ActionProcess> {
         eventLoop.assertInEventLoop()
         let input: Pipe
         let output: Pipe
+        let logPipes: ActionLog.Pipes
         let pid: pid_t
         do {
             input = try Pipe()
@@ -64,38 +68,67 @@ final class ActionProcess: @unchecked Sendable {
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
         do {
-            pid = try Spawn(
-                executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
-                mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
-            ).start()
+            logPipes = try ActionLog.Pipes()
         } catch {
             for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
+        do {
+            pid = try Spawn(
+                executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
+                mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
+                    + logPipes.mappings
+            ).start()
+        } catch {
+            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+            logPipes.closeAll()
+            return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
+        }
         close(input.readEnd)
         close(output.writeEnd)
+        logPipes.closeWriteEnds()
         logger.debug("started the action", metadata: ["pid": "\(pid)", "command": "\(command)"])
 
         let process = ActionProcess(pid: pid, eventLoop: eventLoop, logger: logger)
         process.watchExit()
         let bound = NIOLoopBound(process, eventLoop: eventLoop)
-        return NIOPipeBootstrap(group: eventLoop)
-            .channelOption(.allowRemoteHalfClosure, value: false)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        LineReader(maxLineBytes: maxLineBytes) { event in bound.value.received(event) })
+        return ActionLog.attach(logPipes, on: eventLoop).flatMap { log in
+            bound.value.log = log
+            return NIOPipeBootstrap(group: eventLoop)
+                .channelOption(.allowRemoteHalfClosure, value: false)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let reader = LineReader(maxLineBytes: maxLineBytes) { event in bound.value.received(event) }
+                        bound.value.resultReader = (reader, output.readEnd)
+                        try channel.pipeline.syncOperations.addHandler(reader)
+                    }
                 }
-            }
-            .takingOwnershipOfDescriptors(input: output.readEnd, output: input.writeEnd)
-            .map { channel in
-                bound.value.channel = channel
-                return bound.value
-            }
-            .flatMapErrorThrowing { error in
-                bound.value.stop()
-                throw ProxyError.startFailed("cannot attach to the action's pipes: \(error)")
-            }
+                .takingOwnershipOfDescriptors(input: output.readEnd, output: input.writeEnd)
+        }
+        .map { channel in
+            bound.value.channel = channel
+            return bound.value
+        }
+        .flatMapErrorThrowing { error in
+            bound.value.stop()
+            throw ProxyError.startFailed("cannot attach to the action's pipes: \(error)")
+        }
+    }
+
+    /// An activation begins: what the action wrote since the last one ended
+    /// is dropped from the log (see `ActionLog`).
+    func beginActivation() {
+        eventLoop.assertInEventLoop()
+        if let dropped = log?.open(), dropped > 0 {
+            logger.debug("dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
+        }
+    }
+
+    /// An activation ended: what the action wrote for it is in the log, in
+    /// front of the sentinels that the caller writes next.
+    func endActivation() {
+        eventLoop.assertInEventLoop()
+        log?.close()
     }
 
     /// Writes `line` (without its newline) to stdin and waits for the next
@@ -109,6 +142,8 @@ final class ActionProcess: @unchecked Sendable {
             framed[lastFrameID] = promise
             channel.write(ByteBuffer(string: "\(lastFrameID) "), promise: nil)
         } else {
+            resultReader?.reader.discardStrayOutput(from: resultReader?.fd ?? -1)
+            guard isAlive else { return eventLoop.makeSucceededFuture(.exited) }
             waiting = promise
         }
         channel.write(line, promise: nil)
@@ -120,6 +155,7 @@ final class ActionProcess: @unchecked Sendable {
     func useFramedLines() {
         eventLoop.assertInEventLoop()
         isConcurrent = true
+        log?.keepOpen()
     }
 
     /// Waits for the first line on fd 3 without writing anything: the ack.
@@ -176,6 +212,7 @@ final class ActionProcess: @unchecked Sendable {
         case .closed:
             outputClosed = true
             channel = nil
+            resultReader = nil
             finishWaiting(.exited)
             notifyEnd()
         }

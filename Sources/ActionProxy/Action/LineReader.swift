@@ -80,6 +80,36 @@ final class LineReader: ChannelInboundHandler {
     }
 }
 
+extension LineReader {
+    /// Before an exchange in plain mode, nothing on fd 3 can be its answer
+    /// yet: lines already in the pipe are taken now (and dropped as lines
+    /// outside an activation), and a partial line is dropped up to its
+    /// newline, so that a stray line can never be read as the next answer.
+    /// `fd` is the pipe the channel reads; call it on the channel's loop.
+    func discardStrayOutput(from fd: Int32) {
+        var chunk = ByteBufferAllocator().buffer(capacity: 16 * 1024)
+        while true {
+            let count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 * 1024) { raw in
+                max(read(fd, raw.baseAddress, raw.count), 0)
+            }
+            guard count > 0 else { break }
+            if var buffer = pending {
+                buffer.writeBuffer(&chunk)
+                pending = buffer
+            } else {
+                pending = chunk
+            }
+            chunk.clear()
+            splitLines()
+        }
+        if pending != nil {
+            pending = nil
+            searched = 0
+            discarding = true
+        }
+    }
+}
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -38,7 +38,7 @@ struct ActionBuilder: Sendable {
         let entryIsExecutable = CodeKind(FileSystem.readPrefix(entry, count: 4)).isExecutable
         if let compiler = configuration.compiler, !entryIsExecutable {
             do { try FileSystem.makeDirectories(binary) } catch { throw .compilationFailed("\(error)") }
-            try Compiler(command: compiler).compile(
+            try Compiler(command: compiler, timeoutMilliseconds: configuration.compileTimeoutMilliseconds).compile(
                 main: main, source: source, binary: binary,
                 environment: ActionEnvironment.forCompiler(configuration, initEnvironment: environment))
             if !FileSystem.exists(binary + "/exec") {

@@ -85,6 +85,22 @@ struct CodeIntakeTests {
         }
     }
 
+    @Test("a compiler that runs past OW_COMPILE_TIMEOUT_MS is stopped with what it started, and init answers 502")
+    func compileTimeout() throws {
+        let environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "OW_COMPILE_TIMEOUT_MS": "1000"]
+        try withProxy(environment: environment) { proxy throws in
+            let started = Date()
+            let response = try proxy.initialize(code: "compile forever\n")
+            #expect(Date().timeIntervalSince(started) < 20)
+            #expect(response.status == 502)
+            #expect(response.error?.contains("did not finish within 1 s") == true, "\(response.text)")
+            let deadline = Date().addingTimeInterval(5)
+            while !proxy.children().isEmpty && Date() < deadline { usleep(20_000) }
+            #expect(proxy.children().isEmpty, "\(proxy.children())")
+            #expect(try proxy.initialize(code: "while read -r l; do echo '{}' >&3; done\n").status == 200)
+        }
+    }
+
     @Test("with OW_SAVE_JAR a jar is kept whole for the compiler")
     func saveJar() throws {
         let folder = try Fixtures.scratch()

@@ -6,6 +6,11 @@ if grep -q "syntax error" "$src/exec"; then
   echo "compile.sh: syntax error in $main"
   exit 1
 fi
+if grep -q "compile forever" "$src/exec"; then
+  # A hung build whose helper process holds the output open too.
+  sleep 600 &
+  sleep 600
+fi
 if grep -q "print nothing and fail" "$src/exec"; then
   exit 3
 fi

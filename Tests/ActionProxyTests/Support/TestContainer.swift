@@ -32,14 +32,12 @@ enum TestImage: String, CaseIterable, Sendable {
 /// (`docker run -d --memory 256m`, port 8080 published on 127.0.0.1 only),
 /// with the same API as `TestProxy` so that test bodies read the same. Its
 /// stdout and stderr are what `docker logs` shows.
-final class TestContainer: @unchecked Sendable {
+final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     let image: String
     let id: String
     let port: Int
     /// The proxy's working folder in the container: actions go to `action/N/`.
     let directory = "/action"
-
-    static let sentinel = TestProxy.sentinel
 
     private init(image: String, id: String, port: Int) {
         self.image = image
@@ -140,64 +138,11 @@ final class TestContainer: @unchecked Sendable {
         return (outcome.output, outcome.errors)
     }
 
-    var stdout: String { logs.stdout }
-    var stderr: String { logs.stderr }
+    let settleMicroseconds: UInt32 = 200_000
+    var workingDirectory: String { directory }
 
     var isRunning: Bool {
         (try? Docker.run(["inspect", "-f", "{{.State.Running}}", id]))?.output.hasPrefix("true") == true
-    }
-
-    /// Lines of stdout or stderr that are the sentinel.
-    func sentinelCount(stderr useStderr: Bool) -> Int {
-        let log = logs
-        return Self.count(useStderr ? log.stderr : log.stdout)
-    }
-
-    private static func count(_ log: String) -> Int {
-        log.split(separator: "\n").filter { $0 == sentinel }.count
-    }
-
-    /// Waits until both streams carry `count` sentinels, then a moment more
-    /// so that an extra one would show.
-    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let log = logs
-            if Self.count(log.stdout) >= count && Self.count(log.stderr) >= count { break }
-            usleep(50_000)
-        }
-        usleep(200_000)
-    }
-
-    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
-
-    /// One request on a new connection.
-    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
-        try client().request(method, path, body: body)
-    }
-
-    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
-        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
-    }
-
-    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
-        throws -> HTTPTestResponse
-    {
-        var value: [String: Any] = ["code": code, "binary": binary]
-        if let main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value])
-    }
-
-    func initialize(file: URL) throws -> HTTPTestResponse {
-        let data = try Data(contentsOf: file)
-        return try initialize(code: data.base64EncodedString(), binary: true)
-    }
-
-    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
-        var body = fields
-        body["value"] = value
-        return try post("/run", json: body)
     }
 
     /// Runs a command in the container.
