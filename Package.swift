@@ -35,11 +35,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // No swift-argument-parser here: it links Foundation into the proxy,
+        // whose pages every action container would map (docs/performance.md).
         .executableTarget(
             name: "actionproxy",
             dependencies: [
                 "ActionProxy",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

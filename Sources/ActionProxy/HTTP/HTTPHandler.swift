@@ -3,18 +3,24 @@ import NIOCore
 import NIOHTTP1
 
 /// One HTTP connection: collects a request's body, hands it to the proxy and
-/// writes the JSON answer. Requests on a connection are served in order
-/// (pipelining is serialised by `HTTPServerPipelineHandler` in front).
-final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// writes the JSON answer as raw bytes (`ResponseWriter`). Requests on a
+/// connection are answered in order: parts that arrive while an answer is
+/// pending wait in `queued`, and reading stops while any do, so a client that
+/// pipelines cannot make the queue grow. A connection that does not pipeline
+/// never stops reading (no epoll changes per request).
+final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
         case collecting(Route, HTTPRequestHead, ByteBuffer?)
         /// The answer is known from the head: the body is read and dropped.
         case refusing(HTTPRequestHead, ProxyError)
-        /// Answered early (body too large); the connection closes.
+        /// A request was handed over; its answer is not written yet.
+        case answering
+        /// Answered early (body too large, malformed request); the connection closes.
         case closing
     }
 
@@ -23,6 +29,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private var state = State.idle
     private var isActive = true
+    /// Parts of pipelined requests that came while an answer was pending.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// A `read` held back while requests are queued.
+    private var readHeld = false
 
     init(proxy: Proxy, logger: Logger) {
         self.proxy = proxy
@@ -31,24 +41,50 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .answering:
+            queued.append(part)
+        case .closing:
+            break
+        case .idle, .collecting, .refusing:
+            if queued.isEmpty { handle(part, context: context) } else { queued.append(part) }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queued.isEmpty {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             received(head, context: context)
         case .body(var chunk):
-            guard case .collecting(let route, let head, var body) = state else { return }
+            guard case .collecting(let route, let head, let body) = state else { return }
             state = .idle
-            if var collected = body {
-                guard collected.readableBytes + chunk.readableBytes <= maxBodyBytes else {
-                    return refuseOversized(head, context: context)
-                }
-                body = nil
-                collected.writeBuffer(&chunk)
-                body = collected
-            } else {
+            guard var collected = body else {
                 guard chunk.readableBytes <= maxBodyBytes else { return refuseOversized(head, context: context) }
-                body = chunk
+                state = .collecting(route, head, chunk)
+                return
             }
-            state = .collecting(route, head, body)
+            guard collected.readableBytes + chunk.readableBytes <= maxBodyBytes else {
+                return refuseOversized(head, context: context)
+            }
+            if collected.writableBytes < chunk.readableBytes {
+                // Grow once to the announced length instead of doubling as chunks come.
+                let announced = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+                var grown = context.channel.allocator.buffer(
+                    capacity: max(announced, collected.readableBytes + chunk.readableBytes))
+                grown.writeBuffer(&collected)
+                collected = grown
+            }
+            collected.writeBuffer(&chunk)
+            state = .collecting(route, head, collected)
         case .end:
             let current = state
             state = .idle
@@ -57,7 +93,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 dispatch(route, head, body ?? ByteBuffer(), context: context)
             case .refusing(let head, let error):
                 respond(.error(error), to: head, context: context)
-            case .idle, .closing:
+            case .idle, .answering, .closing:
                 break
             }
         }
@@ -77,8 +113,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 state = .collecting(route, head, nil)
                 // curl asks before sending bodies over 1 KB; don't make it wait a second.
                 if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-                    let interim = HTTPResponseHead(version: head.version, status: .continue)
-                    context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+                    let interim = ResponseWriter.interimContinue(version: head.version, allocator: context.channel.allocator)
+                    context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
                 }
             }
         }
@@ -95,6 +131,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(.json(.ok, ByteBuffer(string: text)), to: head, context: context)
             return
         }
+        state = .answering
         answer.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let response): self.respond(response, to: head, context: context)
@@ -106,34 +143,50 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A body over the limit is answered at once, without reading the rest,
     /// and the connection is closed.
     private func refuseOversized(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        state = .closing
         respond(.error(.bodyTooLarge(limit: maxBodyBytes)), to: head, context: context, close: true)
     }
 
     private func respond(
         _ response: ProxyResponse, to request: HTTPRequestHead, context: ChannelHandlerContext, close: Bool = false
     ) {
-        guard isActive else { return }
         let keepAlive = request.isKeepAlive && !close
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(3)
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(response.body.readableBytes))
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: request.version, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        state = keepAlive ? .idle : .closing
+        guard isActive else { return }
+        let bytes = ResponseWriter.encode(
+            response, version: request.version, includeBody: request.method != .HEAD, keepAlive: keepAlive,
+            allocator: context.channel.allocator)
+        let written = keepAlive ? nil : context.eventLoop.makePromise(of: Void.self)
+        if let body = bytes.body {
+            context.write(wrapOutboundOut(bytes.head), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(body), promise: written)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(bytes.head), promise: written)
         }
-        let written = context.writeAndFlushPromise()
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-        if !keepAlive {
+        if let written {
+            queued.removeAll()
             written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            serveQueued(context: context)
+        }
+    }
+
+    /// Serves the parts that waited for the last answer, then reads again if
+    /// a read was held back.
+    private func serveQueued(context: ChannelHandlerContext) {
+        while !queued.isEmpty, isActive {
+            if case .answering = state { return }
+            if case .closing = state { return queued.removeAll() }
+            handle(queued.removeFirst(), context: context)
+        }
+        if readHeld, queued.isEmpty {
+            readHeld = false
+            context.read()
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        queued.removeAll()
         context.fireChannelInactive()
     }
 
@@ -142,18 +195,15 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let parseError = error as? HTTPParserError, isActive {
+        let isAnswering: Bool
+        if case .answering = state { isAnswering = true } else { isAnswering = false }
+        if let parseError = error as? HTTPParserError, isActive, !isAnswering, queued.isEmpty {
             // A request that cannot be parsed still gets a JSON answer.
             logger.debug("bad HTTP request", metadata: ["error": "\(parseError)"])
             let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-            state = .closing
             respond(.error(.malformedHTTP("\(parseError)")), to: head, context: context, close: true)
         } else {
             context.close(promise: nil)
         }
     }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
 }

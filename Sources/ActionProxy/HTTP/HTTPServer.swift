@@ -60,8 +60,9 @@ public final class HTTPServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.configureHTTPServerPipeline(
-                            withPipeliningAssistance: true, withErrorHandling: false)
+                        // The decoder only: HTTPHandler writes its answers as bytes and
+                        // serialises pipelined requests itself (see there why).
+                        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
                         try pipeline.addHandler(HTTPHandler(proxy: proxy.value, logger: logger))
                     }
                 }

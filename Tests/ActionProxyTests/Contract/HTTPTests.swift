@@ -57,6 +57,30 @@ struct HTTPTests {
         }
     }
 
+    @Test("pipelined requests on one connection are answered in order, each by its own answer")
+    func pipelining() throws {
+        try withProxy { proxy throws in
+            let client = try proxy.client()
+            let script = try Fixtures.text("echo.sh")
+            let body = try JSONSerialization.data(withJSONObject: ["value": ["code": script]])
+            #expect(try client.request("POST", "/init", body: body).status == 200)
+            var requests = Data()
+            for index in 0..<5 {
+                let run = Data("{\"value\":{\"i\":\(index)}}".utf8)
+                requests.append(Data("POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: \(run.count)\r\n\r\n".utf8))
+                requests.append(run)
+            }
+            requests.append(Data("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            try client.sendRaw(requests)
+            for index in 0..<5 {
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.text.contains("\"i\":\(index)"), "\(response.text)")
+            }
+            #expect(try client.readResponse(method: "GET").text.contains("\"ready\":true"))
+        }
+    }
+
     @Test("a body over the limit answers 413 without being read")
     func bodyTooLarge() throws {
         try withProxy(environment: ["OW_MAX_BODY_BYTES": "1000"]) { proxy throws in

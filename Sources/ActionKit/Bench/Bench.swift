@@ -1,0 +1,297 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `actionkit bench`: the same workloads on the proxy and, when given, on a
+/// reference proxy, interleaved round by round so that both meet the same
+/// machine (other work on it swings absolute times 2–3×; the ratios of one
+/// run hold).
+public struct Bench {
+    public var proxy: ProxyUnderTest
+    public var reference: ProxyUnderTest?
+    public var action: ActionCode
+    /// What the action is, for the report.
+    public var actionName: String
+    public var main = "main"
+    /// The action the init scenario sends, when not `action` (a bigger one, say).
+    public var initAction: (code: ActionCode, name: String)?
+    public var scenarios: [BenchScenario] = [.warm]
+    public var rounds = 3
+    /// Measuring time of each warm scenario, per round and proxy.
+    public var durationSeconds = 2.0
+    public var warmupSeconds = 0.5
+    public var concurrency = 1
+    public var payloadBytes = 32
+    public var largePayloadBytes = 1 << 20
+    /// Inits and cold starts per round and proxy.
+    public var samples = 5
+    public var activations = 10_000
+    /// Where progress lines go (stderr for the command).
+    public var progress: @Sendable (String) -> Void = { _ in }
+
+    public init(proxy: ProxyUnderTest, reference: ProxyUnderTest?, action: ActionCode, actionName: String) {
+        self.proxy = proxy
+        self.reference = reference
+        self.action = action
+        self.actionName = actionName
+    }
+
+    public func run() throws(BenchError) -> BenchReport {
+        let machine = MachineInfo.current()
+        let targets = [proxy] + (reference.map { [$0] } ?? [])
+        var tallies = [[Tally]](
+            repeating: [Tally](repeating: Tally(), count: targets.count), count: scenarios.count)
+        for round in 1...rounds {
+            // Who goes first alternates: neither always meets a warmer machine.
+            let order = round % 2 == 1 ? Array(targets.indices) : Array(targets.indices.reversed())
+            for (index, scenario) in scenarios.enumerated() {
+                for target in order {
+                    progress("round \(round)/\(rounds): \(title(of: scenario)) on the \(targets[target].role)")
+                    try measure(scenario, on: targets[target], into: &tallies[index][target])
+                }
+            }
+        }
+        let results = scenarios.enumerated().map { index, scenario in
+            let mine = tallies[index][0].result(command: proxy.command)
+            let theirs = reference.map { tallies[index][1].result(command: $0.command) }
+            return ScenarioResult(
+                scenario: scenario.rawValue, title: title(of: scenario), proxy: mine, reference: theirs,
+                ratios: ScenarioResult.ratios(mine, theirs))
+        }
+        let settings = BenchSettings(
+            proxy: proxy.command, reference: reference?.command, action: actionName, rounds: rounds,
+            durationSeconds: durationSeconds, warmupSeconds: warmupSeconds, concurrency: concurrency,
+            payloadBytes: payloadBytes, largePayloadBytes: largePayloadBytes, samples: samples,
+            activations: activations)
+        return BenchReport(machine: machine, settings: settings, scenarios: results)
+    }
+
+    func title(of scenario: BenchScenario) -> String {
+        let connections = concurrency == 1 ? "1 connection" : "\(concurrency) connections"
+        switch scenario {
+        case .warm: return "warm /run, \(Self.size(payloadBytes)) value, \(connections)"
+        case .large: return "warm /run, \(Self.size(largePayloadBytes)) value, \(connections)"
+        case .`init`: return "/init of \(initAction?.name ?? actionName)"
+        case .cold: return "cold start to the first /run answered"
+        case .rss: return "RSS after \(activations) activations"
+        }
+    }
+
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1024 && bytes % 1024 == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) B"
+    }
+
+    // MARK: - Scenarios
+
+    private func measure(_ scenario: BenchScenario, on target: ProxyUnderTest, into tally: inout Tally)
+        throws(BenchError)
+    {
+        switch scenario {
+        case .warm: try warm(target, payloadBytes: payloadBytes, into: &tally)
+        case .large: try warm(target, payloadBytes: largePayloadBytes, into: &tally)
+        case .`init`: try initLatency(target, into: &tally)
+        case .cold: try coldStart(target, into: &tally)
+        case .rss: try residentMemory(target, into: &tally)
+        }
+    }
+
+    private func warm(_ target: ProxyUnderTest, payloadBytes: Int, into tally: inout Tally) throws(BenchError) {
+        let served = try target.start()
+        defer { served.stop() }
+        try initialize(port: served.port, role: target.role)
+        let request = BenchConnection.post("/run", body: runBody(payloadBytes: payloadBytes))
+        let lanes = try (0..<concurrency).map { _ throws(BenchError) in try Lane(port: served.port) }
+        try drive(lanes, request: request, seconds: warmupSeconds)
+        for lane in lanes { lane.reset() }
+        let elapsed = try drive(lanes, request: request, seconds: durationSeconds)
+        for lane in lanes { tally.add(lane) }
+        tally.measuredNanoseconds += elapsed
+        if let pid = served.processID { tally.noteMemory(ResidentMemory.of(pid)) }
+    }
+
+    private func initLatency(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+        let body = initBody(initAction?.code ?? action)
+        for _ in 0..<samples {
+            let served = try target.start()
+            defer { served.stop() }
+            let connection = try BenchConnection(port: served.port)
+            let start = Clock.now()
+            let status = try connection.exchange(body)
+            tally.record(Clock.now() - start, ok: status == 200)
+        }
+    }
+
+    private func coldStart(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+        let initRequest = initBody()
+        let runRequest = BenchConnection.post("/run", body: runBody(payloadBytes: payloadBytes))
+        for _ in 0..<samples {
+            let port: Int
+            if let fixed = target.fixedPort { port = fixed } else { port = try Self.freePort() }
+            let (environment, arguments) = target.words(port: port)
+            let spawned = try SpawnedProxy(arguments: arguments, environment: environment)
+            defer { spawned.stop() }
+            let start = spawned.startedAt
+            var connection: BenchConnection?
+            while connection == nil {
+                if let ready = try? BenchConnection(port: port) {
+                    connection = ready
+                } else if !spawned.isRunning || Clock.now() - start > 30_000_000_000 {
+                    throw .failed("\(target.role) did not listen on port \(port)")
+                } else {
+                    usleep(200)
+                }
+            }
+            guard let connection else { continue }
+            let initialized = try connection.exchange(initRequest)
+            let ran = initialized == 200 ? try connection.exchange(runRequest) : initialized
+            tally.record(Clock.now() - start, ok: ran == 200)
+        }
+    }
+
+    private func residentMemory(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+        let served = try target.start()
+        defer { served.stop() }
+        try initialize(port: served.port, role: target.role)
+        let connection = try BenchConnection(port: served.port)
+        let request = BenchConnection.post("/run", body: runBody(payloadBytes: payloadBytes))
+        var failed = 0
+        for _ in 0..<activations where try connection.exchange(request) != 200 { failed += 1 }
+        tally.completed += activations - failed
+        tally.errors += failed
+        if let pid = served.processID { tally.noteMemory(ResidentMemory.of(pid)) }
+    }
+
+    // MARK: - Pieces
+
+    private func initialize(port: Int, role: String) throws(BenchError) {
+        let connection = try BenchConnection(port: port)
+        let status = try connection.exchange(initBody())
+        guard status == 200 else { throw .failed("the \(role)'s /init answered \(status): \(connection.body)") }
+    }
+
+    private func initBody(_ code: ActionCode? = nil) -> [UInt8] {
+        let code = code ?? action
+        let value: [String: Any] = ["code": code.code, "binary": code.binary, "main": main]
+        let body = (try? JSONSerialization.data(withJSONObject: ["value": value])) ?? Data()
+        return BenchConnection.post("/init", body: Array(body))
+    }
+
+    /// An activation as an invoker sends it, with a string of `payloadBytes`
+    /// in its value and a deadline an hour ahead.
+    private func runBody(payloadBytes: Int) -> [UInt8] {
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        let head =
+            "{\"value\":{\"payload\":\""
+        let tail =
+            "\"},\"namespace\":\"guest\",\"action_name\":\"bench\",\"action_version\":\"0.0.1\","
+            + "\"activation_id\":\"a1b2c3d4e5f60718293a4b5c6d7e8f90\",\"transaction_id\":\"bench\","
+            + "\"deadline\":\"\(deadline)\"}"
+        return Array(head.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: payloadBytes) + Array(tail.utf8)
+    }
+
+    /// Runs every lane (one connection each, one thread each) for `seconds`:
+    /// the time it took, in nanoseconds.
+    @discardableResult
+    private func drive(_ lanes: [Lane], request: [UInt8], seconds: Double) throws(BenchError) -> UInt64 {
+        let start = Clock.now()
+        let deadline = start + UInt64(seconds * 1e9)
+        if lanes.count == 1 {
+            lanes[0].run(request, until: deadline)
+        } else {
+            let done = DispatchGroup()
+            for lane in lanes {
+                done.enter()
+                let thread = Thread {
+                    lane.run(request, until: deadline)
+                    done.leave()
+                }
+                thread.start()
+            }
+            done.wait()
+        }
+        if let failure = lanes.compactMap(\.failure).first { throw failure }
+        return Clock.now() - start
+    }
+
+    static func freePort() throws(BenchError) -> Int {
+        do {
+            return try FreePort.pick()
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+}
+
+/// One connection driven by one thread; read only once its thread is done.
+final class Lane: @unchecked Sendable {
+    let connection: BenchConnection
+    var samples: [UInt64] = []
+    var errors = 0
+    var failure: BenchError?
+
+    init(port: Int) throws(BenchError) {
+        connection = try BenchConnection(port: port)
+        samples.reserveCapacity(1 << 16)
+    }
+
+    func run(_ request: [UInt8], until deadline: UInt64) {
+        var now = Clock.now()
+        while now < deadline {
+            do {
+                let status = try connection.exchange(request)
+                let end = Clock.now()
+                if status == 200 { samples.append(end - now) } else { errors += 1 }
+                now = end
+            } catch {
+                failure = error
+                return
+            }
+        }
+    }
+
+    func reset() {
+        samples.removeAll(keepingCapacity: true)
+        errors = 0
+    }
+}
+
+/// What one scenario gathered on one proxy over the rounds.
+struct Tally {
+    var samples: [UInt64] = []
+    var completed = 0
+    var errors = 0
+    var measuredNanoseconds: UInt64 = 0
+    var memory: ResidentMemory?
+
+    mutating func record(_ nanoseconds: UInt64, ok: Bool) {
+        if ok {
+            samples.append(nanoseconds)
+            completed += 1
+        } else {
+            errors += 1
+        }
+    }
+
+    mutating func add(_ lane: Lane) {
+        samples += lane.samples
+        completed += lane.samples.count
+        errors += lane.errors
+    }
+
+    /// Keeps the largest resident memory seen.
+    mutating func noteMemory(_ measured: ResidentMemory?) {
+        guard let measured else { return }
+        if memory == nil || measured.total > memory!.total { memory = measured }
+    }
+
+    func result(command: String) -> TargetResult {
+        TargetResult(
+            command: command, completed: completed, errors: errors, latency: LatencySummary(nanoseconds: samples),
+            throughput: measuredNanoseconds > 0 ? Double(completed) / (Double(measuredNanoseconds) / 1e9) : nil,
+            rssKiB: memory?.total, rssAnonKiB: memory?.anonymous, rssFileKiB: memory?.file)
+    }
+}

@@ -1,0 +1,59 @@
+import ActionKit
+import Foundation
+import Testing
+
+/// A smoke run of `actionkit bench`, so that the command cannot rot: it
+/// checks what the report holds, never how fast anything was.
+@Suite("actionkit bench")
+struct BenchCommandTests {
+    @Test("a short run against our proxy, with itself as the reference, gives a JSON report of every scenario")
+    func shortRunReportsEveryScenario() throws {
+        let folder = try Kit.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let action = folder.appendingPathComponent("echo.sh")
+        try Data("#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n".utf8).write(to: action)
+        let outcome = try Kit.run([
+            "bench", "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}",
+            "--action", action.path, "--rounds", "1", "--duration", "0.4", "--warmup", "0.1",
+            "--samples", "1", "--activations", "20", "--scenario", "warm", "--scenario", "init",
+            "--scenario", "cold", "--scenario", "rss", "--json",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("round 1/1"))
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(outcome.stdout.utf8))
+        #expect(report.scenarios.map(\.scenario) == ["warm", "init", "cold", "rss"])
+        #expect(report.settings.reference != nil)
+        for result in report.scenarios {
+            for target in [result.proxy, result.reference].compactMap({ $0 }) {
+                #expect(target.completed > 0, "\(result.scenario)")
+                #expect(target.errors == 0, "\(result.scenario)")
+            }
+        }
+        let warm = try #require(report.scenarios.first)
+        #expect(warm.proxy.latency?.distribution.count == 101)
+        #expect(warm.proxy.throughput != nil && warm.proxy.rssKiB != nil)
+        #expect(Set(["p50", "p99", "throughput", "rss"]).isSubset(of: warm.ratios.keys))
+        #expect(report.scenarios.last?.ratios["rss"] != nil)
+    }
+
+    @Test("the table names each figure and its ratio")
+    func tableOutput() throws {
+        let folder = try Kit.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let action = folder.appendingPathComponent("echo.sh")
+        try Data("#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n".utf8).write(to: action)
+        let outcome = try Kit.run([
+            "bench", "--proxy", Kit.proxyBinary, "--action", action.path, "--rounds", "1", "--duration", "0.3",
+            "--warmup", "0",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        for word in ["p50", "p99", "throughput", "RSS", "ratio"] { #expect(outcome.stdout.contains(word)) }
+    }
+
+    @Test("bench without an action is refused with a usage error")
+    func missingAction() throws {
+        let outcome = try Kit.run(["bench"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("--action"))
+    }
+}
