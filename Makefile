@@ -23,7 +23,18 @@ release:
 	$(SWIFT) build -c release --product actionproxy
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .build-fuzz .run
+
+.PHONY: fuzz
+
+FUZZ_SECONDS ?= 60
+
+## Fuzzes the request and archive intake for FUZZ_SECONDS in all (default 60,
+## split across the targets) with libFuzzer and AddressSanitizer; fails on any
+## crash, hang or broken invariant and prints the input's path. What it finds
+## stays in .build-fuzz/work. Fuzz/run lists the other settings.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run
 
 .PHONY: images
 

@@ -41,6 +41,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzz targets over the request and archive intake. `make fuzz` builds
+        // it with libFuzzer (-sanitize=fuzzer -D FUZZING); the ordinary build
+        // gives a replayer of the corpus in Fuzz/corpus, used by the tests.
+        .executableTarget(
+            name: "ActionProxyFuzz",
+            dependencies: ["ActionProxy", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "ActionProxyTests",
             dependencies: ["ActionProxy", .product(name: "NIOCore", package: "swift-nio")],

@@ -25,7 +25,7 @@ struct FileSystemError: Error, CustomStringConvertible, Equatable {
 
 /// The few POSIX file operations the proxy needs. Foundation is kept out of the
 /// library on purpose: it would triple the size of the static binary.
-enum FileSystem {
+package enum FileSystem {
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -139,7 +139,7 @@ enum FileSystem {
 
     /// `rm -rf`, without following symbolic links. Best effort: what cannot be
     /// removed stays.
-    static func removeTree(_ path: String) {
+    package static func removeTree(_ path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if (info.st_mode & S_IFMT) == S_IFDIR {
