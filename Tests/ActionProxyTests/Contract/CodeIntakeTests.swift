@@ -139,6 +139,34 @@ struct CodeIntakeTests {
         }
     }
 
+    // Found by fuzzing: the cleanup of a refused init named entries by String
+    // paths, which cannot name bytes that are not UTF-8, so they stayed.
+    @Test("a refused archive leaves no folder behind, whatever bytes its names hold")
+    func refusedArchiveIsRemoved() throws {
+        let target = try Fixtures.scratch().appendingPathComponent("latin1.tar.gz")
+        try Fixtures.runTool(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import io, tarfile
+                with tarfile.open("\(target.path)", "w:gz", encoding="utf-8", errors="surrogateescape") as t:
+                    for name in ["caf\\udce9", "dir\\udcff/file", "../escaped.txt"]:
+                        info = tarfile.TarInfo(name)
+                        info.size = 1
+                        t.addfile(info, io.BytesIO(b"x"))
+                """,
+            ])
+        let archive = try Data(contentsOf: target)
+        try withProxy { proxy throws in
+            let response = try proxy.initialize(code: archive.base64EncodedString(), binary: true)
+            #expect(response.status == 400)
+            #expect(response.error?.contains("../escaped.txt") == true)
+            let actions = proxy.directory.appendingPathComponent("action").path
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: actions)) ?? []) == [])
+        }
+    }
+
     @Test("a corrupt zip answers 400 and the proxy stays up")
     func corruptZip() throws {
         var zip = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])
