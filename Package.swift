@@ -21,6 +21,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(name: "CSystemShims", path: "Sources/CSystemShims"),
+        // Declares libFuzzer's LLVMFuzzerRunDriver for the fuzz binary.
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
         .target(
             name: "ActionProxy",
             dependencies: [
@@ -46,7 +48,7 @@ let package = Package(
         // gives a replayer of the corpus in Fuzz/corpus, used by the tests.
         .executableTarget(
             name: "ActionProxyFuzz",
-            dependencies: ["ActionProxy", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["ActionProxy", "CLibFuzzer", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ActionProxyTests",

@@ -139,8 +139,9 @@ struct CodeIntakeTests {
         }
     }
 
-    // Found by fuzzing: the cleanup of a refused init named entries by String
-    // paths, which cannot name bytes that are not UTF-8, so they stayed.
+    // Found by the fuzz targets' cleanup check: removing a refused init's
+    // folder named entries by String paths, which cannot name bytes that are
+    // not UTF-8, so those entries (and their folders) stayed.
     @Test("a refused archive leaves no folder behind, whatever bytes its names hold")
     func refusedArchiveIsRemoved() throws {
         let target = try Fixtures.scratch().appendingPathComponent("latin1.tar.gz")
