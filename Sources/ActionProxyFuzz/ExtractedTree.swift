@@ -74,8 +74,12 @@ struct ExtractedTree {
     }
 
     /// Only folders, regular files and links; no setuid, setgid or sticky bit;
-    /// no file that is the victim outside; sizes within the limits.
+    /// no file that is the victim outside; sizes and the number of files,
+    /// folders and links (however they were made) within the limits.
     func checkFiles(limits: ArchiveLimits, victim: ArchiveSandbox.Victim) {
+        require(
+            nodes.count <= limits.maxEntries,
+            "\(nodes.count) files, folders and links were created, beyond the limit of \(limits.maxEntries)")
         var inodes: [UInt64: Int] = [:]
         for (path, node) in nodes {
             switch node {

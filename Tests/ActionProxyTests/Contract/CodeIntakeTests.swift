@@ -168,6 +168,22 @@ struct CodeIntakeTests {
         }
     }
 
+    // Found by the fuzz targets' limit check: folders created on the way to an
+    // entry were not counted, so each deep name added up to 255 folders
+    // beyond OW_MAX_EXTRACT_ENTRIES (a small tar.gz could make millions).
+    @Test("folders that archive names only imply count against OW_MAX_EXTRACT_ENTRIES")
+    func impliedFoldersAreCounted() throws {
+        let deep = (0..<60).map { "d\($0)" }.joined(separator: "/") + "/exec"
+        let tooDeep = try Fixtures.zip([(deep, Fixtures.url("echo.sh"), 0o755)])
+        let shallow = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])
+        try withProxy(environment: ["OW_MAX_EXTRACT_ENTRIES": "50"]) { proxy throws in
+            let refused = try proxy.initialize(code: tooDeep.base64EncodedString(), binary: true)
+            #expect(refused.status == 400)
+            #expect(refused.error?.contains("needs folders beyond the limit of 50 entries") == true)
+            #expect(try proxy.initialize(code: shallow.base64EncodedString(), binary: true).status == 200)
+        }
+    }
+
     @Test("a corrupt zip answers 400 and the proxy stays up")
     func corruptZip() throws {
         var zip = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])
