@@ -230,9 +230,10 @@ struct RunTests {
         // request can be (one written later could race with it; only framed
         // lines tell such a line apart).
         let action = """
-            #!/bin/bash
-            n=0
-            while read -r l; do n=$((n + 1)); printf '{"n":%s}\\n{"stray":%s}\\n' $n $n >&3; done
+            #!/usr/bin/env python3
+            import os, sys
+            for n, _ in enumerate(sys.stdin, start=1):
+                os.write(3, b'{"n":%d}\\n{"stray":%d}\\n' % (n, n))
             """
         try withProxy { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
