@@ -11,10 +11,13 @@ run: release
 	@echo "actionproxy serving on http://$(HOST):$(PORT) (action files in .run/action); Ctrl-C to stop"
 	cd .run && ../.build/release/actionproxy --host $(HOST) --port $(PORT)
 
-## Builds everything and runs the whole test suite.
+## Builds everything and runs the whole test suite: the Swift tests (the
+## container suites too, when Docker and the images are here; always in CI),
+## then a bounded fuzz run of the request and archive intake (FUZZ_SECONDS).
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz
 
 build:
 	$(SWIFT) build
@@ -23,7 +26,18 @@ release:
 	$(SWIFT) build -c release --product actionproxy
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .build-fuzz .run
+
+.PHONY: fuzz
+
+FUZZ_SECONDS ?= 60
+
+## Fuzzes the request and archive intake for FUZZ_SECONDS in all (default 60,
+## split across the targets) with libFuzzer and AddressSanitizer; fails on any
+## crash, hang or broken invariant and prints the input's path. What it finds
+## stays in .build-fuzz/work. Fuzz/run lists the other settings.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run
 
 .PHONY: images
 

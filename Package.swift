@@ -23,6 +23,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(name: "CSystemShims", path: "Sources/CSystemShims"),
+        // Declares libFuzzer's LLVMFuzzerRunDriver for the fuzz binary.
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
         .target(
             name: "ActionProxy",
             dependencies: [
@@ -64,6 +66,13 @@ let package = Package(
         .testTarget(
             name: "ActionKitTests",
             dependencies: ["ActionKit"]
+        ),
+        // Fuzz targets over the request and archive intake. `make fuzz` builds
+        // it with libFuzzer (-sanitize=fuzzer -D FUZZING); the ordinary build
+        // gives a replayer of the corpus in Fuzz/corpus, used by the tests.
+        .executableTarget(
+            name: "ActionProxyFuzz",
+            dependencies: ["ActionProxy", "CLibFuzzer", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ActionProxyTests",

@@ -232,10 +232,15 @@ final class Proxy {
                 } : nil
         }
         inFlight += 1
-        return process.exchange(RunRequest.singleLine(body)).map { reply in
-            timer?.cancel()
-            return bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
-        }
+        let line = RunRequest.singleLine(body)
+        return process.beginActivation()
+            .flatMap { process.exchange(line) }
+            .flatMap { reply in
+                timer?.cancel()
+                return process.endActivation().map {
+                    bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
+                }
+            }
     }
 
     private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool)

@@ -2,7 +2,7 @@ import NIOHTTP1
 
 /// Every way a request can fail, and the one place where each becomes the
 /// status and message of PROTOCOL.md §2–§3.
-enum ProxyError: Error, Equatable, CustomStringConvertible {
+package enum ProxyError: Error, Equatable, CustomStringConvertible {
     // /init
     case alreadyInitialized
     case initializationInProgress
@@ -75,5 +75,5 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    var description: String { message }
+    package var description: String { message }
 }

@@ -15,4 +15,14 @@ struct ActionKitCommand: ParsableCommand {
             ConformCommand.self, InvokeCommand.self, BenchCommand.self, SoakCommand.self, LoadCommand.self,
         ]
     )
+
+    static func main() {
+        let arguments = InvokeCommand.attachingParameterValues(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

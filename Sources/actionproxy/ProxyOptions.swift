@@ -44,6 +44,7 @@ struct ProxyOptions: Equatable {
           OW_MAX_BODY_BYTES    largest request body (default 134217728)
           OW_MAX_RESULT_BYTES  largest result line (default 134217728)
           OW_ACK_TIMEOUT_MS    how long /init waits for the ack (default 60000)
+          OW_COMPILE_TIMEOUT_MS  how long a compile may run (default 300000)
           OW_MAX_EXTRACT_BYTES, OW_MAX_EXTRACT_ENTRIES, OW_MAX_EXTRACT_FILE_BYTES
                                limits on what an archive may expand to
 

@@ -59,8 +59,8 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         let process = Process()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
             process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
         } catch {
@@ -130,8 +130,8 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
 }
 
 /// A loopback port that nothing listens on right now.
-enum FreePort {
-    static func pick() throws(TargetError) -> Int {
+public enum FreePort {
+    public static func pick() throws(TargetError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .launch("socket failed: errno \(errno)") }
         defer { close(fd) }

@@ -27,6 +27,9 @@ final class ActionProcess: @unchecked Sendable {
     private let eventLoop: EventLoop
     private let logger: Logger
     private var channel: Channel?
+    private var log: ActionLog?
+    /// fd 3's reader and the pipe it reads, for `discardStrayOutput`.
+    private var resultReader: (reader: LineReader, fd: Int32)?
     /// The one exchange in flight, in plain mode.
     private var waiting: EventLoopPromise<Reply>?
     /// The exchanges in flight by id, in framed mode.
@@ -48,14 +51,15 @@ final class ActionProcess: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Spawns `executable` with fds 0 and 3 as pipes to the proxy and 1 and 2
-    /// inherited, and watches it until it ends.
+    /// Spawns `executable` with fds 0 and 3 as pipes to the proxy, 1 and 2
+    /// as pipes into its `ActionLog`, and watches it until it ends.
     static func start(
         command: [String], environment: [String], maxLineBytes: Int, on eventLoop: EventLoop, logger: Logger
     ) -> EventLoopFuture<ActionProcess> {
         eventLoop.assertInEventLoop()
         let input: Pipe
         let output: Pipe
+        let logPipes: ActionLog.Pipes
         let pid: pid_t
         do {
             input = try Pipe()
@@ -64,38 +68,96 @@ final class ActionProcess: @unchecked Sendable {
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
         do {
-            pid = try Spawn(
-                executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
-                mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
-            ).start()
+            logPipes = try ActionLog.Pipes()
         } catch {
             for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
+        do {
+            pid = try Spawn(
+                executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
+                mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
+                    + logPipes.mappings
+            ).start()
+        } catch {
+            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+            logPipes.closeAll()
+            return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
+        }
         close(input.readEnd)
         close(output.writeEnd)
+        logPipes.closeWriteEnds()
         logger.debug("started the action", metadata: ["pid": "\(pid)", "command": "\(command)"])
 
         let process = ActionProcess(pid: pid, eventLoop: eventLoop, logger: logger)
         process.watchExit()
         let bound = NIOLoopBound(process, eventLoop: eventLoop)
-        return NIOPipeBootstrap(group: eventLoop)
-            .channelOption(.allowRemoteHalfClosure, value: false)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        LineReader(maxLineBytes: maxLineBytes) { event in bound.value.received(event) })
+        return ActionLog.attach(logPipes, on: eventLoop).flatMap { log in
+            bound.value.log = log
+            return NIOPipeBootstrap(group: eventLoop)
+                .channelOption(.allowRemoteHalfClosure, value: false)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let reader = LineReader(maxLineBytes: maxLineBytes) { event in bound.value.received(event) }
+                        bound.value.resultReader = (reader, output.readEnd)
+                        try channel.pipeline.syncOperations.addHandler(reader)
+                    }
                 }
+                .takingOwnershipOfDescriptors(input: output.readEnd, output: input.writeEnd)
+        }
+        .map { channel in
+            bound.value.channel = channel
+            return bound.value
+        }
+        .flatMapErrorThrowing { error in
+            bound.value.stop()
+            throw ProxyError.startFailed("cannot attach to the action's pipes: \(error)")
+        }
+    }
+
+    /// An activation begins. In one-at-a-time mode, output the action wrote
+    /// since the last one ended (on stdout, stderr or fd 3) is read first, and
+    /// dropped: it belongs to no activation, and must not reach this one.
+    func beginActivation() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        guard !isConcurrent, log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return settle { process in (process.log?.openSources ?? []) + (process.resultReader.map { [$0.fd] } ?? []) }.map {
+            let process = bound.value
+            process.resultReader?.reader.dropPartialLine()
+            if let dropped = process.log?.open(), dropped > 0 {
+                process.logger.debug(
+                    "dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
             }
-            .takingOwnershipOfDescriptors(input: output.readEnd, output: input.writeEnd)
-            .map { channel in
-                bound.value.channel = channel
-                return bound.value
-            }
-            .flatMapErrorThrowing { error in
-                bound.value.stop()
-                throw ProxyError.startFailed("cannot attach to the action's pipes: \(error)")
-            }
+        }
+    }
+
+    /// An activation ended: once what the action wrote for it is read and
+    /// passed on, the caller writes the sentinels.
+    func endActivation() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        guard log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return settle { process in process.log?.openSources ?? [] }.map { bound.value.log?.close() }
+    }
+
+    /// Completes once none of the pipes `fds` names (asked again at each
+    /// try: a channel may close its pipe meanwhile) has bytes waiting, which
+    /// the channels reading them then have taken. It only polls: the
+    /// channels do the reading, on this loop, between the tries. An action
+    /// that never stops writing is given up on after a bounded number.
+    private func settle(tries: Int = 1000, _ fds: @escaping (ActionProcess) -> [Int32]) -> EventLoopFuture<Void> {
+        guard tries > 0, Self.anyReadable(fds(self)) else { return eventLoop.makeSucceededVoidFuture() }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let next = NIOLoopBound(fds, eventLoop: eventLoop)
+        return eventLoop.flatSubmit { bound.value.settle(tries: tries - 1, next.value) }
+    }
+
+    private static func anyReadable(_ fds: [Int32]) -> Bool {
+        guard !fds.isEmpty else { return false }
+        var pollers = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&pollers, nfds_t(pollers.count), 0)
+        return ready > 0 && pollers.contains { $0.revents & Int16(POLLIN) != 0 }
     }
 
     /// Writes `line` (without its newline) to stdin and waits for the next
@@ -120,6 +182,7 @@ final class ActionProcess: @unchecked Sendable {
     func useFramedLines() {
         eventLoop.assertInEventLoop()
         isConcurrent = true
+        log?.keepOpen()
     }
 
     /// Waits for the first line on fd 3 without writing anything: the ack.
@@ -176,6 +239,7 @@ final class ActionProcess: @unchecked Sendable {
         case .closed:
             outputClosed = true
             channel = nil
+            resultReader = nil
             finishWaiting(.exited)
             notifyEnd()
         }

@@ -80,6 +80,20 @@ final class LineReader: ChannelInboundHandler {
     }
 }
 
+extension LineReader {
+    /// Before an exchange in plain mode nothing on fd 3 can be its answer
+    /// yet: a partial line there is the start of a stray one, dropped up to
+    /// its newline so that it is never read as the next answer. (Whole lines
+    /// were dropped as they came: no exchange waited for them.)
+    func dropPartialLine() {
+        if pending != nil {
+            pending = nil
+            searched = 0
+            discarding = true
+        }
+    }
+}
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,12 +1,12 @@
 /// What the decoded code of an init is, by its first bytes (PROTOCOL.md §2).
-enum CodeKind: Equatable {
+package enum CodeKind: Equatable {
     case zip
     case tarGz
     case elf
     case script
     case source
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             self = .zip
         } else if bytes.starts(with: [0x1F, 0x8B]) {

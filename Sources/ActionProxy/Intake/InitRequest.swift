@@ -2,17 +2,17 @@ import NIOCore
 
 /// The decoded body of a `POST /init`:
 /// `{"value": {"code", "binary", "main", "env", "name"}}`.
-struct InitRequest: Sendable {
+package struct InitRequest: Sendable {
     /// The decoded code; nil when there is none (missing, null or empty).
-    var code: [UInt8]?
-    var main: String = "main"
+    package var code: [UInt8]?
+    package var main: String = "main"
     /// In the order given; strings as they are, other values as compact JSON.
-    var environment: [(name: String, value: String)] = []
+    package var environment: [(name: String, value: String)] = []
 
     /// Decodes and validates a body. A body that is not JSON, wrong types or
     /// bad base64 are `invalidRequest` (400); an empty body, `null`, `{}` or a
     /// missing `value` decode to a request without code.
-    static func decode(_ body: ByteBuffer) throws(ProxyError) -> InitRequest {
+    package static func decode(_ body: ByteBuffer) throws(ProxyError) -> InitRequest {
         if body.readableBytesView.allSatisfy(isJSONWhitespace) { return InitRequest() }
         let document: JSONValue
         do {

@@ -1,18 +1,18 @@
 import NIOCore
 
 /// The body of a `POST /run`, forwarded to the action as one line.
-enum RunRequest {
+package enum RunRequest {
     /// What the proxy needs to know of a body before forwarding it.
-    struct Inspection: Equatable {
+    package struct Inspection: Equatable {
         /// `deadline`: milliseconds since the epoch, sent as a string or a number.
-        var deadline: Int64?
+        package var deadline: Int64?
     }
 
     private static let deadlineKey = Array("deadline".utf8)
 
     /// Checks that the body is one JSON object (the launcher reads the line as
     /// one) and reads its `deadline`, in one pass; nil if it is not an object.
-    static func inspect(_ body: ByteBuffer) -> Inspection? {
+    package static func inspect(_ body: ByteBuffer) -> Inspection? {
         body.withUnsafeReadableBytes { raw in
             let (isObject, member) = JSONValidator.object(raw, member: deadlineKey)
             guard isObject else { return nil }
@@ -31,7 +31,7 @@ enum RunRequest {
     }
 
     /// The body without its newlines (which JSON allows only as whitespace).
-    static func singleLine(_ body: ByteBuffer) -> ByteBuffer {
+    package static func singleLine(_ body: ByteBuffer) -> ByteBuffer {
         let hasNewline = body.withUnsafeReadableBytes { raw in
             raw.baseAddress.map { memchr($0, 0x0A, raw.count) != nil } ?? false
         }

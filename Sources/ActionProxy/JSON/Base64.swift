@@ -1,18 +1,18 @@
 /// Bad base64 input, worded as Go's encoding/base64 does.
-struct Base64Error: Error, Equatable, CustomStringConvertible {
+package struct Base64Error: Error, Equatable, CustomStringConvertible {
     /// Zero-based index of the offending byte, or the input length when the input
     /// ended in the middle of a quantum.
-    let offset: Int
+    package let offset: Int
 
-    var description: String { "illegal base64 data at input byte \(offset)" }
+    package var description: String { "illegal base64 data at input byte \(offset)" }
 }
 
 /// Standard-alphabet base64 (RFC 4648 §4), for action code shipped inside JSON.
 ///
 /// Decoding follows Go's StdEncoding: '\r' and '\n' are ignored anywhere. It is more
 /// lenient in one respect: the final padding may be left out.
-enum Base64 {
-    static func encode(_ bytes: [UInt8]) -> String {
+package enum Base64 {
+    package static func encode(_ bytes: [UInt8]) -> String {
         let length = (bytes.count + 2) / 3 * 4
         guard length > 0 else { return "" }
         return bytes.withUnsafeBufferPointer { source in
@@ -57,7 +57,7 @@ enum Base64 {
         return try result.get()
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(Base64Error) -> [UInt8] {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(Base64Error) -> [UInt8] {
         try decodeResult(bytes).get()
     }
 

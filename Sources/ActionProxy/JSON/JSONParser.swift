@@ -1,23 +1,23 @@
 /// A JSON syntax error, worded like Go's encoding/json because the action proxy
 /// reports these messages to clients that know the Go implementation.
-struct JSONError: Error, Equatable, CustomStringConvertible {
-    let message: String
+package struct JSONError: Error, Equatable, CustomStringConvertible {
+    package let message: String
     /// Zero-based index of the offending byte, or the input length when it ended too early.
-    let offset: Int
+    package let offset: Int
 
-    var description: String { "\(message) at offset \(offset)" }
+    package var description: String { "\(message) at offset \(offset)" }
 }
 
 /// Strict RFC 8259 parser.
 ///
 /// Lenient only where Go's encoding/json is: unpaired UTF-16 surrogates in `\u`
 /// escapes and invalid UTF-8 inside strings become U+FFFD instead of errors.
-enum JSONParser {
+package enum JSONParser {
     /// Deepest nesting of arrays and objects accepted. The parser itself keeps its
     /// own stack, but values are compared, serialised and freed recursively.
-    static let maxDepth = 1000
+    package static let maxDepth = 1000
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONError(message: "unexpected end of JSON input", offset: 0)
         }

@@ -1,6 +1,6 @@
 /// Checks JSON without building values: every function result passes through here,
 /// so it is a single pass that allocates nothing for ordinary documents.
-enum JSONValidator {
+package enum JSONValidator {
     /// Nesting beyond this is rejected; the stack of open containers costs one bit
     /// per level, so the limit only guards against absurd input.
     static let maxDepth = 100_000
@@ -8,7 +8,7 @@ enum JSONValidator {
     /// True when `bytes` is exactly one valid JSON object or array, with optional
     /// surrounding whitespace. Accepts the same documents as `JSONParser` (apart from
     /// the parser's lower depth limit).
-    static func isObjectOrArray(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func isObjectOrArray(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         let input = JSONInput(base: base, count: bytes.count)
         let start = input.skipWhitespace(from: 0)

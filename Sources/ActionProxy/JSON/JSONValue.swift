@@ -3,7 +3,7 @@
 /// Numbers keep their literal text so that values pass through the proxy unchanged
 /// (no rounding of large integers, no reformatting of `1e3`). Object members keep
 /// document order and duplicates, so that re-serialising changes nothing but spacing.
-enum JSONValue: Equatable, Sendable {
+package enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// The number's literal text as it appeared, e.g. "5", "-1.5e3".
@@ -14,9 +14,9 @@ enum JSONValue: Equatable, Sendable {
     case object([JSONMember])
 }
 
-struct JSONMember: Equatable, Sendable {
-    var key: String
-    var value: JSONValue
+package struct JSONMember: Equatable, Sendable {
+    package var key: String
+    package var value: JSONValue
 }
 
 extension JSONValue {
@@ -45,7 +45,7 @@ extension JSONValue {
     }
 
     /// `compactText` as UTF-8 bytes, ready to be written out without another copy.
-    var compactUTF8: [UInt8] {
+    package var compactUTF8: [UInt8] {
         var writer = JSONWriter()
         writer.write(self)
         return writer.output

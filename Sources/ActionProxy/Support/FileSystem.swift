@@ -25,7 +25,7 @@ struct FileSystemError: Error, CustomStringConvertible, Equatable {
 
 /// The few POSIX file operations the proxy needs. Foundation is kept out of the
 /// library on purpose: it would triple the size of the static binary.
-enum FileSystem {
+package enum FileSystem {
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -139,17 +139,59 @@ enum FileSystem {
 
     /// `rm -rf`, without following symbolic links. Best effort: what cannot be
     /// removed stays.
-    static func removeTree(_ path: String) {
+    package static func removeTree(_ path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            for name in (try? listDirectory(path)) ?? [] {
-                removeTree(path + "/" + name)
-            }
-            rmdir(path)
-        } else {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
             unlink(path)
+            return
         }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd >= 0 {
+            removeContents(of: fd)
+            close(fd)
+        }
+        rmdir(path)
+    }
+
+    /// Empties the folder open as `folder`, relative to descriptors and with
+    /// names as bytes: an extracted archive may hold names that are not UTF-8
+    /// (a String path would not name them) and paths longer than PATH_MAX.
+    private static func removeContents(of folder: Int32) {
+        for name in entryNames(of: folder) {
+            var info = stat()
+            guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                unlinkat(folder, name, 0)
+                continue
+            }
+            let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if child >= 0 {
+                removeContents(of: child)
+                close(child)
+            }
+            unlinkat(folder, name, AT_REMOVEDIR)
+        }
+    }
+
+    /// The names in the folder open as `folder`, without `.` and `..`, as
+    /// NUL-terminated bytes. Read in full before anything is removed.
+    private static func entryNames(of folder: Int32) -> [[CChar]] {
+        let copy = dup(folder)  // closedir closes the descriptor it is given
+        guard copy >= 0 else { return [] }
+        guard let directory = fdopendir(copy) else {
+            close(copy)
+            return []
+        }
+        defer { closedir(directory) }
+        var names: [[CChar]] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw.prefix(while: { $0 != 0 }).map { CChar(bitPattern: $0) } + [0]
+            }
+            if name != [0x2E, 0] && name != [0x2E, 0x2E, 0] { names.append(name) }
+        }
+        return names
     }
 }
 

@@ -155,6 +155,51 @@ struct CodeIntakeTests {
         }
     }
 
+    // Found by the fuzz targets' cleanup check: removing a refused init's
+    // folder named entries by String paths, which cannot name bytes that are
+    // not UTF-8, so those entries (and their folders) stayed.
+    @Test("a refused archive leaves no folder behind, whatever bytes its names hold")
+    func refusedArchiveIsRemoved() throws {
+        let target = try Fixtures.scratch().appendingPathComponent("latin1.tar.gz")
+        try Fixtures.runTool(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import io, tarfile
+                with tarfile.open("\(target.path)", "w:gz", encoding="utf-8", errors="surrogateescape") as t:
+                    for name in ["caf\\udce9", "dir\\udcff/file", "../escaped.txt"]:
+                        info = tarfile.TarInfo(name)
+                        info.size = 1
+                        t.addfile(info, io.BytesIO(b"x"))
+                """,
+            ])
+        let archive = try Data(contentsOf: target)
+        try withProxy { proxy throws in
+            let response = try proxy.initialize(code: archive.base64EncodedString(), binary: true)
+            #expect(response.status == 400)
+            #expect(response.error?.contains("../escaped.txt") == true)
+            let actions = proxy.directory.appendingPathComponent("action").path
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: actions)) ?? []) == [])
+        }
+    }
+
+    // Found by the fuzz targets' limit check: folders created on the way to an
+    // entry were not counted, so each deep name added up to 255 folders
+    // beyond OW_MAX_EXTRACT_ENTRIES (a small tar.gz could make millions).
+    @Test("folders that archive names only imply count against OW_MAX_EXTRACT_ENTRIES")
+    func impliedFoldersAreCounted() throws {
+        let deep = (0..<60).map { "d\($0)" }.joined(separator: "/") + "/exec"
+        let tooDeep = try Fixtures.zip([(deep, Fixtures.url("echo.sh"), 0o755)])
+        let shallow = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])
+        try withProxy(environment: ["OW_MAX_EXTRACT_ENTRIES": "50"]) { proxy throws in
+            let refused = try proxy.initialize(code: tooDeep.base64EncodedString(), binary: true)
+            #expect(refused.status == 400)
+            #expect(refused.error?.contains("needs folders beyond the limit of 50 entries") == true)
+            #expect(try proxy.initialize(code: shallow.base64EncodedString(), binary: true).status == 200)
+        }
+    }
+
     @Test("a corrupt zip answers 400 and the proxy stays up")
     func corruptZip() throws {
         var zip = try Fixtures.zip([("exec", Fixtures.url("echo.sh"), 0o755)])

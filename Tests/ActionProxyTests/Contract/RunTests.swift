@@ -224,6 +224,48 @@ struct RunTests {
         }
     }
 
+    @Test("a second line on fd 3 is dropped and never shifts later answers")
+    func secondLineDoesNotShift() throws {
+        // Both lines in one write: the second is there before the next
+        // request can be (one written later could race with it; only framed
+        // lines tell such a line apart).
+        let action = """
+            #!/usr/bin/env python3
+            import os, sys
+            for n, _ in enumerate(sys.stdin, start=1):
+                os.write(3, b'{"n":%d}\\n{"stray":%d}\\n' % (n, n))
+            """
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: action).status == 200)
+            for index in 1...5 {
+                #expect(try proxy.run([:]).json as? [String: Int] == ["n": index])
+            }
+        }
+    }
+
+    @Test("the start of a stray line left on fd 3 is not read as the next answer")
+    func partialStrayLine() throws {
+        // After its first result the action leaves `{"stray":` without a
+        // newline; it ends that line only when the next request came.
+        let action = """
+            #!/bin/bash
+            n=0
+            while read -r l; do
+              n=$((n + 1))
+              if [ $n -eq 2 ]; then echo '1}' >&3; fi
+              echo '{"n":'$n'}' >&3
+              if [ $n -eq 1 ]; then printf '{"stray":' >&3; fi
+            done
+            """
+        try withProxy { proxy throws in
+            #expect(try proxy.initialize(code: action).status == 200)
+            #expect(try proxy.run([:]).json as? [String: Int] == ["n": 1])
+            usleep(100_000)
+            #expect(try proxy.run([:]).json as? [String: Int] == ["n": 2])
+            #expect(try proxy.run([:]).json as? [String: Int] == ["n": 3])
+        }
+    }
+
     @Test("a run body that is not a JSON object answers 400 and the action stays usable")
     func badRunBody() throws {
         try withProxy { proxy throws in

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The blackbox runtime: the user's executable runs once per activation with
-/// the value as its argument; its last stdout line is the result.
+/// the value as its argument; its last stdout line is the result. On the host
+/// (`Runtimes/blackbox`) and in `actionproxy/native`.
 @Suite("Blackbox runtime")
 struct BlackboxRuntimeTests {
     /// A shell action that answers with what it was given.
@@ -13,9 +14,9 @@ struct BlackboxRuntimeTests {
         printf '{"argument":%s,"activation":"%s","deadline":"%s"}\\n' "$1" "$__OW_ACTIVATION_ID" "$__OW_DEADLINE"
         """
 
-    @Test("hello: the value arrives as the first argument and the last stdout line is the result")
-    func hello() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("hello: the value arrives as the first argument and the last stdout line is the result", arguments: Serving.blackbox)
+    func hello(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.echo).status == 200)
             let response = try proxy.run(["name": "Ada"], fields: ["activation_id": "a1", "deadline": 1_700_000_000_000])
             #expect(response.status == 200)
@@ -26,9 +27,9 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("logs of every activation come before its sentinels, once per stream")
-    func logsAndSentinels() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("logs of every activation come before its sentinels, once per stream", arguments: Serving.blackbox)
+    func logsAndSentinels(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.echo).status == 200)
             for index in 1...3 {
                 #expect(try proxy.run(["n": index]).status == 200)
@@ -45,19 +46,23 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("an init without code runs the stub, which explains how to replace it")
-    func stub() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("an init without code runs the stub, which explains how to replace it", arguments: Serving.blackbox)
+    func stub(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
             let response = try proxy.run([:])
             #expect(response.status == 200)
-            #expect(response.error?.contains("/action/exec") == true)
+            let message = try #require(response.error)
+            #expect(message.contains("FROM actionproxy/native"))
+            #expect(message.contains("/action/exec"))
+            proxy.waitForSentinels(1)
+            #expect(proxy.stderr.contains("blackbox stub"))
         }
     }
 
-    @Test("PROXY_ALLOW_REINIT: a later init replaces the executable")
-    func reinit() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("PROXY_ALLOW_REINIT: a later init replaces the executable", arguments: Serving.blackbox)
+    func reinit(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: "#!/bin/sh\necho '{\"version\":1}'\n").status == 200)
             #expect(try proxy.run([:]).json as? [String: Int] == ["version": 1])
             #expect(try proxy.initialize(code: "#!/bin/sh\necho '{\"version\":2}'\n").status == 200)
@@ -65,19 +70,19 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("a zip with exec and files beside it, run from its folder")
-    func zipForm() throws {
+    @Test("a zip with exec and files beside it, run from its folder", arguments: Serving.blackbox)
+    func zipForm(_ serving: Serving) throws {
         let zip = try zipOf(
             ["exec": "#!/bin/sh\ncat \"$(dirname \"$0\")/greeting.json\"\n", "greeting.json": "{\"hello\":\"zip\"}\n"],
             executables: ["exec"])
-        try withRuntime(.blackbox) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run([:]).json as? [String: String] == ["hello": "zip"])
         }
     }
 
-    @Test("a native executable runs once per activation")
-    func native() throws {
+    @Test("a native executable runs once per activation", arguments: Serving.blackbox)
+    func native(_ serving: Serving) throws {
         let folder = try Fixtures.scratch()
         let source = folder.appendingPathComponent("main.c")
         try """
@@ -86,21 +91,21 @@ struct BlackboxRuntimeTests {
             """.write(to: source, atomically: true, encoding: .utf8)
         let binary = folder.appendingPathComponent("action")
         try Fixtures.runTool("/usr/bin/cc", ["-o", binary.path, source.path])
-        try withRuntime(.blackbox) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(file: binary).status == 200)
             let json = try #require(try proxy.run(["x": 1]).json as? [String: Any])
             #expect(json["native"] as? [String: Int] == ["x": 1])
         }
     }
 
-    @Test("init env and unicode reach the executable; unicode logs stay intact")
-    func environmentAndUnicode() throws {
+    @Test("init env and unicode reach the executable; unicode logs stay intact", arguments: Serving.blackbox)
+    func environmentAndUnicode(_ serving: Serving) throws {
         let action = """
             #!/bin/sh
             echo "❄ ☃ ❄ in the log"
             printf '{"value":%s,"env":"%s"}\\n' "$1" "$GREETING"
             """
-        try withRuntime(.blackbox) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: action, env: ["GREETING": "a=b ☃"]).status == 200)
             let json = try #require(try proxy.run(["snow": "❄ ☃ ❄"]).json as? [String: Any])
             #expect(json["value"] as? [String: String] == ["snow": "❄ ☃ ❄"])
@@ -110,8 +115,8 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("application error, non-object and array results, then success")
-    func resultKinds() throws {
+    @Test("application error, non-object and array results, then success", arguments: Serving.blackbox)
+    func resultKinds(_ serving: Serving) throws {
         let action = """
             #!/bin/sh
             case "$1" in
@@ -122,7 +127,7 @@ struct BlackboxRuntimeTests {
               *) echo '{"ok":true}' ;;
             esac
             """
-        try withRuntime(.blackbox) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             let error = try proxy.run(["kind": "error"])
             #expect(error.status == 200)
@@ -134,13 +139,13 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("a 1 MB value comes on stdin when it is too large for an argument")
-    func largeValue() throws {
+    @Test("a 1 MB value comes on stdin when it is too large for an argument", arguments: Serving.blackbox)
+    func largeValue(_ serving: Serving) throws {
         let action = """
             #!/bin/sh
             printf '{"bytes":%s,"arguments":%s}\\n' "$(wc -c)" "$#"
             """
-        try withRuntime(.blackbox) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             let large = String(repeating: "a", count: 1_048_561)
             let json = try #require(try proxy.run(["large": large]).json as? [String: Int])
@@ -149,9 +154,9 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("an action that prints nothing gets a 502, and the next activation works")
-    func noOutput() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("an action that prints nothing gets a 502, and the next activation works", arguments: Serving.blackbox)
+    func noOutput(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: "#!/bin/sh\n[ \"$1\" = '{}' ] || echo '{\"ok\":1}'\n").status == 200)
             let response = try proxy.run([:])
             #expect(response.status == 502)
@@ -159,9 +164,9 @@ struct BlackboxRuntimeTests {
         }
     }
 
-    @Test("code that is not executable is refused at init with the reason")
-    func notExecutable() throws {
-        try withRuntime(.blackbox) { proxy throws in
+    @Test("code that is not executable is refused at init with the reason", arguments: Serving.blackbox)
+    func notExecutable(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: "print('no #! line')\n")
             #expect(response.status == 502)
             #expect(response.error?.contains("#!") == true)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The Node.js runtime: `Runtimes/nodejs/compile` and its launcher, served
-/// through the real proxy.
+/// through the real proxy on the host and in `actionproxy/nodejs`.
 @Suite("Node.js runtime")
 struct NodeRuntimeTests {
     static let hello = #"""
@@ -23,9 +23,9 @@ struct NodeRuntimeTests {
         }
         """#
 
-    @Test("hello: a plain function main(params) answers with its object")
-    func helloAction() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("hello: a plain function main(params) answers with its object", arguments: Serving.nodejs)
+    func helloAction(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.hello).status == 200)
             let response = try proxy.run(["name": "Ada"])
             #expect(response.status == 200)
@@ -33,17 +33,17 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("the init's main names another entry point")
-    func renamedEntryPoint() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("the init's main names another entry point", arguments: Serving.nodejs)
+    func renamedEntryPoint(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = "function greet(params) { return { greeted: params.name }; }\nfunction main() { return {}; }\n"
             #expect(try proxy.initialize(code: code, main: "greet").status == 200)
             #expect(try proxy.run(["name": "Ada"]).json as? [String: String] == ["greeted": "Ada"])
         }
     }
 
-    @Test("a zip: package.json main names the entry file, which requires a module from node_modules")
-    func zipWithPackage() throws {
+    @Test("a zip: package.json main names the entry file, which requires a module from node_modules", arguments: Serving.nodejs)
+    func zipWithPackage(_ serving: Serving) throws {
         let zip = try zipOf([
             "package.json": #"{"name": "greeter-action", "main": "lib/action.js"}"#,
             "lib/action.js": #"""
@@ -53,7 +53,7 @@ struct NodeRuntimeTests {
             "node_modules/shout/package.json": #"{"name": "shout", "main": "shout.js"}"#,
             "node_modules/shout/shout.js": #"module.exports = (word) => word.toUpperCase() + "!";"#,
         ])
-        try withRuntime(.nodejs) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run(["word": "hey"]).json as? [String: String] == ["loud": "HEY!"])
         }
@@ -61,26 +61,26 @@ struct NodeRuntimeTests {
 
     @Test(
         "a zip's index.js may export its entry point in any CommonJS way",
-        arguments: [
+        arguments: Serving.nodejs, [
             "exports.main = (params) => ({ form: params.form });",
             "module.exports.main = (params) => ({ form: params.form });",
             "module.exports = { main(params) { return { form: params.form }; } };",
         ])
-    func exportForms(source: String) throws {
+    func exportForms(_ serving: Serving, source: String) throws {
         let zip = try zipOf(["index.js": source])
-        try withRuntime(.nodejs) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run(["form": source]).json as? [String: String] == ["form": source])
         }
     }
 
-    @Test("an ECMAScript module package (\"type\": \"module\") exports its entry point")
-    func moduleExports() throws {
+    @Test("an ECMAScript module package (\"type\": \"module\") exports its entry point", arguments: Serving.nodejs)
+    func moduleExports(_ serving: Serving) throws {
         let zip = try zipOf([
             "package.json": #"{"type": "module"}"#,
             "index.js": "export async function main(params) { return { esm: params.n }; }",
         ])
-        try withRuntime(.nodejs) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             #expect(try proxy.run(["n": 3]).json as? [String: Int] == ["esm": 3])
         }
@@ -88,13 +88,13 @@ struct NodeRuntimeTests {
 
     @Test(
         "sync, Promise-returning and async mains all answer with their result",
-        arguments: [
+        arguments: Serving.nodejs, [
             "function main(params) { return { twice: params.n * 2 }; }",
             "function main(params) { return new Promise((resolve) => setTimeout(() => resolve({ twice: params.n * 2 }), 20)); }",
             "async function main(params) { await new Promise((resolve) => setTimeout(resolve, 20)); return { twice: params.n * 2 }; }",
         ])
-    func mainKinds(code: String) throws {
-        try withRuntime(.nodejs) { proxy throws in
+    func mainKinds(_ serving: Serving, code: String) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             for n in 1...3 {
                 #expect(try proxy.run(["n": n]).json as? [String: Int] == ["twice": n * 2])
@@ -102,9 +102,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("the init env is visible in process.env, = and unicode intact, non-strings as JSON")
-    func initEnvironment() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("the init env is visible in process.env, = and unicode intact, non-strings as JSON", arguments: Serving.nodejs)
+    func initEnvironment(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let env: [String: Any] = ["GREETING": "k=v ❄ ☃", "NUMBER": 5]
             #expect(try proxy.initialize(code: Self.environment, env: env).status == 200)
             let seen = try #require(try proxy.run([:]).json as? [String: String])
@@ -115,9 +115,9 @@ struct NodeRuntimeTests {
 
     @Test(
         "every activation field is exported as __OW_<KEY>, with a string or a numeric deadline",
-        arguments: [true, false])
-    func activationFields(deadlineAsString: Bool) throws {
-        try withRuntime(.nodejs) { proxy throws in
+        arguments: Serving.nodejs, [true, false])
+    func activationFields(_ serving: Serving, deadlineAsString: Bool) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.environment).status == 200)
             let deadline = 1_700_000_000_123
             let fields: [String: Any] = [
@@ -143,9 +143,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("unicode round-trips in values, results and logs")
-    func unicode() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("unicode round-trips in values, results and logs", arguments: Serving.nodejs)
+    func unicode(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code =
                 #"function main(params) { console.log("log " + params.snow); return { snow: params.snow + " ☃" }; }"#
             #expect(try proxy.initialize(code: code).status == 200)
@@ -156,9 +156,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("every activation's logs come before exactly one sentinel per stream")
-    func logsAndSentinels() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("every activation's logs come before exactly one sentinel per stream", arguments: Serving.nodejs)
+    func logsAndSentinels(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 async function main(params) {
                     console.log("out " + params.n);
@@ -184,9 +184,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("an application error answers 200 as it is, and the next activation succeeds")
-    func applicationError() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("an application error answers 200 as it is, and the next activation succeeds", arguments: Serving.nodejs)
+    func applicationError(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"function main(params) { return params.fail ? { error: "it failed" } : { fine: true }; }"#
             #expect(try proxy.initialize(code: code).status == 200)
             let failed = try proxy.run(["fail": true])
@@ -198,13 +198,13 @@ struct NodeRuntimeTests {
 
     @Test(
         "a thrown error or rejected promise becomes {error: message} with the stack logged; the next run succeeds",
-        arguments: [
+        arguments: Serving.nodejs, [
             "function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
             "function main(params) { return params.fail ? Promise.reject(new Error(\"broken\")) : Promise.resolve({ fine: true }); }",
             "async function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
         ])
-    func thrownError(code: String) throws {
-        try withRuntime(.nodejs) { proxy throws in
+    func thrownError(_ serving: Serving, code: String) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let failed = try proxy.run(["fail": true])
             #expect(failed.status == 200)
@@ -215,9 +215,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("an error thrown later in a timer fails its own activation; the process carries on")
-    func strayError() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("an error thrown later in a timer fails its own activation; the process carries on", arguments: Serving.nodejs)
+    func strayError(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 function main(params) {
                     if (!params.fail) return { fine: true };
@@ -232,9 +232,9 @@ struct NodeRuntimeTests {
 
     @Test(
         "a result that is not an object or array answers 502, and the action keeps serving",
-        arguments: ["\"a string\"", "42", "null", "true"])
-    func notObject(result: String) throws {
-        try withRuntime(.nodejs) { proxy throws in
+        arguments: Serving.nodejs, ["\"a string\"", "42", "null", "true"])
+    func notObject(_ serving: Serving, result: String) throws {
+        try serving.serve { proxy throws in
             let code = "function main(params) { return params.raw ? \(result) : { fine: true }; }"
             #expect(try proxy.initialize(code: code).status == 200)
             let response = try proxy.run(["raw": true])
@@ -244,9 +244,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("an array result answers 200 with the array")
-    func arrayResult() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("an array result answers 200 with the array", arguments: Serving.nodejs)
+    func arrayResult(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: "function main() { return [1, \"two\", { three: 3 }]; }").status == 200)
             let response = try proxy.run([:])
             #expect(response.status == 200)
@@ -256,14 +256,15 @@ struct NodeRuntimeTests {
 
     @Test(
         "an action that throws or exits while loading fails init with 502 and says why on stderr",
-        arguments: [
+        arguments: Serving.nodejs, [
             ("throw new Error(\"no config at load\");\nfunction main() { return {}; }", "no config at load"),
             ("process.exit(0);\nfunction main() { return {}; }", "exited (code 0) while loading"),
             ("process.exit(3);\nfunction main() { return {}; }", "exited (code 3) while loading"),
             ("function helper() { return {}; }", "no function named 'main'"),
         ])
-    func loadFailure(code: String, logged: String) throws {
-        try withRuntime(.nodejs) { proxy throws in
+    func loadFailure(_ serving: Serving, failure: (code: String, logged: String)) throws {
+        let (code, logged) = failure
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
             #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
@@ -274,9 +275,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("a syntax error fails init with 502 and a message naming the line")
-    func syntaxError() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("a syntax error fails init with 502 and a message naming the line", arguments: Serving.nodejs)
+    func syntaxError(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: "function main(params) {\n  return { a: 1 +* 2 };\n}\n")
             #expect(response.status == 502)
             let message = try #require(response.error)
@@ -285,9 +286,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("a 1 MB value arrives whole")
-    func largeInput() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("a 1 MB value arrives whole", arguments: Serving.nodejs)
+    func largeInput(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = "function main(params) { return { length: params.large.length, tail: params.large.slice(-3) }; }"
             #expect(try proxy.initialize(code: code).status == 200)
             let large = String(repeating: "a", count: 1_048_000) + "xyz"
@@ -299,9 +300,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("a result string with a newline round-trips on one line")
-    func newlineInResult() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("a result string with a newline round-trips on one line", arguments: Serving.nodejs)
+    func newlineInResult(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: #"function main() { return { text: "one\ntwo" }; }"#).status == 200)
             let response = try proxy.run([:])
             #expect(response.text == "{\"text\":\"one\\ntwo\"}\n")
@@ -309,9 +310,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("the action's code cannot read the request lines meant for the launcher")
-    func stdinProtected() throws {
-        try withRuntime(.nodejs) { proxy throws in
+    @Test("the action's code cannot read the request lines meant for the launcher", arguments: Serving.nodejs)
+    func stdinProtected(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 const fs = require("fs");
                 function main(params) {
@@ -325,15 +326,15 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("__OW_ALLOW_CONCURRENT: overlapping runs each get their own result and activation fields")
-    func concurrentActivations() throws {
+    @Test("__OW_ALLOW_CONCURRENT: overlapping runs each get their own result and activation fields", arguments: Serving.nodejs)
+    func concurrentActivations(_ serving: Serving) throws {
         let code = #"""
             async function main(params, activation) {
                 await new Promise((resolve) => setTimeout(resolve, params.wait));
                 return { token: params.token, activation: activation.__OW_ACTIVATION_ID };
             }
             """#
-        try withRuntime(.nodejs, environment: ["__OW_ALLOW_CONCURRENT": "true"]) { proxy throws in
+        try serving.serve(environment: ["__OW_ALLOW_CONCURRENT": "true"]) { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let count = 8
             // Later requests wait less, so that answers come back out of order.
@@ -363,10 +364,10 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("the examples answer as Examples/nodejs/README.md shows")
-    func examples() throws {
+    @Test("the examples answer as Examples/nodejs/README.md shows", arguments: Serving.nodejs)
+    func examples(_ serving: Serving) throws {
         let folder = Runtime.repository.appendingPathComponent("Examples/nodejs")
-        try withRuntime(.nodejs) { proxy throws in
+        try serving.serve { proxy throws in
             let hello = try String(contentsOf: folder.appendingPathComponent("hello/hello.js"), encoding: .utf8)
             #expect(try proxy.initialize(code: hello).status == 200)
             #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
@@ -376,7 +377,7 @@ struct NodeRuntimeTests {
             "package.json", "src/invoice.js", "node_modules/cents/package.json", "node_modules/cents/index.js",
         ]
         let zip = try Fixtures.zip(files.map { ($0, invoice.appendingPathComponent($0), 0o644) })
-        try withRuntime(.nodejs) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             let order: [String: Any] = [
                 "items": [["name": "Espresso", "price": "2.40", "quantity": 3], ["name": "Croissant", "price": 1.9]],

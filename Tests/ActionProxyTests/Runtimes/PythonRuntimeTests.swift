@@ -6,7 +6,8 @@ import Testing
 #endif
 
 /// The Python 3 runtime: `Runtimes/python/compile` and its launcher, served by
-/// the real proxy, with the `python3` of `PATH`.
+/// the real proxy on the host (with the `python3` of `PATH`) and in
+/// `actionproxy/python` (Python 3 from Debian).
 @Suite("Python runtime")
 struct PythonRuntimeTests {
     static let examples = Runtime.repository.appendingPathComponent("Examples/python")
@@ -29,9 +30,9 @@ struct PythonRuntimeTests {
             return {"env": dict(os.environ)}
         """#
 
-    @Test("hello: a source with def main(args) greets by name")
-    func hello() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("hello: a source with def main(args) greets by name", arguments: Serving.python)
+    func hello(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 def main(args):
                     return {"greeting": "Hello, %s!" % args.get("name", "stranger")}
@@ -43,9 +44,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("the init's main names the entry point")
-    func renamedEntryPoint() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("the init's main names the entry point", arguments: Serving.python)
+    func renamedEntryPoint(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 def main(args):
                     return {"called": "main"}
@@ -58,18 +59,18 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an entry point the code does not define fails init with 502 naming it")
-    func missingEntryPoint() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("an entry point the code does not define fails init with 502 naming it", arguments: Serving.python)
+    func missingEntryPoint(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: "def main(args):\n    return args\n", main: "hello")
             #expect(response.status == 502)
             #expect(response.error?.contains("no function named 'hello'") == true)
         }
     }
 
-    @Test("a zip with __main__.py imports a sibling module and a package")
-    func zipWithModules() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("a zip with __main__.py imports a sibling module and a package", arguments: Serving.python)
+    func zipWithModules(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let zip = try zipOf([
                 "__main__.py": #"""
                 import helper
@@ -88,8 +89,8 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a zip with a virtualenv made with --copies imports a package from its site-packages")
-    func virtualenvZip() throws {
+    @Test("a zip with a virtualenv made with --copies imports a package from its site-packages", arguments: Serving.python)
+    func virtualenvZip(_ serving: Serving) throws {
         let folder = try Fixtures.scratch()
         let python = "/usr/bin/env"
         try Fixtures.runTool(python, ["python3", "-m", "venv", "--copies", "--without-pip", "virtualenv"], in: folder)
@@ -112,7 +113,7 @@ struct PythonRuntimeTests {
             python, ["python3", "-m", "zipfile", "-c", "action.zip", "virtualenv", "__main__.py"], in: folder)
         let zip = try Data(contentsOf: folder.appendingPathComponent("action.zip"))
 
-        try withRuntime(.python) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: zip.base64EncodedString(), binary: true).status == 200)
             let json = try #require(try proxy.run([:]).json as? [String: String])
             #expect(json["flake"] == "❄")
@@ -120,9 +121,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("the init env is in the action's environment")
-    func initEnvironment() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("the init env is in the action's environment", arguments: Serving.python)
+    func initEnvironment(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let env: [String: Any] = ["SOME_VAR": "xyz", "WITH_EQUALS": "k=v=w", "SNOW": "❄ ☃ ❄", "NUMBER": 5]
             #expect(try proxy.initialize(code: Self.environment, env: env).status == 200)
             let seen = try #require((try proxy.run([:]).json as? [String: Any])?["env"] as? [String: String])
@@ -133,9 +134,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("every activation field is an __OW_ variable, a numeric deadline included")
-    func activationFields() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("every activation field is an __OW_ variable, a numeric deadline included", arguments: Serving.python)
+    func activationFields(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.environment).status == 200)
             let deadline = Int(Date().timeIntervalSince1970 * 1000) + 60_000
             let fields: [String: Any] = [
@@ -161,9 +162,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("unicode round trips in values and logs")
-    func unicode() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("unicode round trips in values and logs", arguments: Serving.python)
+    func unicode(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 import sys
 
@@ -181,9 +182,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("each activation's logs come before its sentinel, one sentinel per stream per activation")
-    func logsAndSentinels() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("each activation's logs come before its sentinel, one sentinel per stream per activation", arguments: Serving.python)
+    func logsAndSentinels(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.echo).status == 200)
             for index in 1...4 {
                 #expect(try proxy.run(["n": index]).status == 200)
@@ -200,9 +201,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an application error result answers 200 as it is, and the next activation succeeds")
-    func applicationError() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.python)
+    func applicationError(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 def main(args):
                     if args.get("fail"):
@@ -217,9 +218,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an exception becomes an error result with its traceback on stderr, and the next activation succeeds")
-    func exception() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("an exception becomes an error result with its traceback on stderr, and the next activation succeeds", arguments: Serving.python)
+    func exception(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 def check(value):
                     if value < 0:
@@ -244,9 +245,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a result that is not an object or array answers 502")
-    func notAnObject() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("a result that is not an object or array answers 502", arguments: Serving.python)
+    func notAnObject(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: "def main(args):\n    return args.get(\"result\")\n").status == 200)
             let results: [Any] = ["a string", 42, NSNull()]
             for result in results {
@@ -258,9 +259,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an array result answers 200 with the array")
-    func arrayResult() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("an array result answers 200 with the array", arguments: Serving.python)
+    func arrayResult(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(
                 try proxy.initialize(code: "def main(args):\n    return [1, \"two\", {\"three\": 3}]\n").status == 200)
             let response = try proxy.run([:])
@@ -269,9 +270,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("sys.exit() while loading fails init with 502 and says so on stderr")
-    func exitAtLoad() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("sys.exit() while loading fails init with 502 and says so on stderr", arguments: Serving.python)
+    func exitAtLoad(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = "import sys\nprint(\"loading\")\nsys.exit(0)\n\ndef main(args):\n    return args\n"
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
@@ -281,9 +282,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an exception while loading fails init with 502 and its traceback on stderr")
-    func exceptionAtLoad() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("an exception while loading fails init with 502 and its traceback on stderr", arguments: Serving.python)
+    func exceptionAtLoad(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: "import no_such_module\n\ndef main(args):\n    return args\n")
             #expect(response.status == 502)
             #expect(eventually { proxy.stderr.contains("ModuleNotFoundError: No module named 'no_such_module'") })
@@ -291,9 +292,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a syntax error fails init with 502 and a message naming the line")
-    func syntaxError() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("a syntax error fails init with 502 and a message naming the line", arguments: Serving.python)
+    func syntaxError(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = "import os\n\ndef main(args)\n    return args\n"
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
@@ -306,9 +307,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a 1 MB value round-trips")
-    func largeValue() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("a 1 MB value round-trips", arguments: Serving.python)
+    func largeValue(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: "def main(args):\n    return args\n").status == 200)
             // 1 MiB of UTF-8: "a" is one byte, "❄" three.
             let large = String(repeating: "a❄", count: 262_144)
@@ -318,9 +319,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a result string containing a newline round-trips as one line")
-    func newlineInResult() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("a result string containing a newline round-trips as one line", arguments: Serving.python)
+    func newlineInResult(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = "def main(args):\n    return {\"text\": args[\"first\"] + \"\\n\" + args[\"second\"]}\n"
             #expect(try proxy.initialize(code: code).status == 200)
             let response = try proxy.run(["first": "one", "second": "two"])
@@ -330,9 +331,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("the action cannot read the proxy's requests or write on its result pipe")
-    func protocolPipesArePrivate() throws {
-        try withRuntime(.python) { proxy throws in
+    @Test("the action cannot read the proxy's requests or write on its result pipe", arguments: Serving.python)
+    func protocolPipesArePrivate(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             let code = #"""
                 import os, sys
 
@@ -352,21 +353,21 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("Examples/python/hello answers as its README shows")
-    func helloExample() throws {
+    @Test("Examples/python/hello answers as its README shows", arguments: Serving.python)
+    func helloExample(_ serving: Serving) throws {
         let source = try Data(contentsOf: Self.examples.appendingPathComponent("hello/hello.py"))
-        try withRuntime(.python) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: source.base64EncodedString(), binary: true, main: "main").status == 200)
             #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
         }
     }
 
-    @Test("Examples/python/slugify builds with build.sh and answers as its README shows")
-    func slugifyExample() throws {
+    @Test("Examples/python/slugify builds with build.sh and answers as its README shows", arguments: Serving.python)
+    func slugifyExample(_ serving: Serving) throws {
         let zip = try Fixtures.scratch().appendingPathComponent("slugify.zip")
         try Fixtures.runTool(Self.examples.appendingPathComponent("slugify/build.sh").path, [zip.path])
         let code = try Data(contentsOf: zip).base64EncodedString()
-        try withRuntime(.python) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code, binary: true).status == 200)
             let value = [
                 "title": "Crème Brûlée ❄ for Beginners!", "body": "Sugar, cream, eggs. Don’t rush the custard.",

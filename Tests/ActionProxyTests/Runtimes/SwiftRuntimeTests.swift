@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The Swift runtime: `Runtimes/swift/compile` builds the action against the
-/// precompiled ActionRuntime module, served by the real proxy. Every init
+/// precompiled ActionRuntime module, served by the real proxy on the host and
+/// in `actionproxy/swift` (compiling at /init, in the invoker's 256 MB). Every init
 /// compiles, so the suite runs one test at a time: parallel compiles would
 /// only compete for the same cores.
 @Suite("Swift runtime", .serialized)
@@ -17,9 +18,9 @@ struct SwiftRuntimeTests {
         }
         """
 
-    @Test("hello: func main(args: [String: Any]) -> [String: Any] greets by name and logs")
-    func hello() throws {
-        try withRuntime(.swift) { proxy throws in
+    @Test("hello: func main(args: [String: Any]) -> [String: Any] greets by name and logs", arguments: Serving.swift)
+    func hello(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.hello).status == 200)
             #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
             proxy.waitForSentinels(1)
@@ -98,10 +99,10 @@ struct SwiftRuntimeTests {
 
     @Test(
         "every entry point form answers: dictionary, async throws, Any, Codable sync, async and completion",
-        arguments: forms.indices)
-    func entryPointForms(index: Int) throws {
+        arguments: Serving.swift, forms.indices)
+    func entryPointForms(_ serving: Serving, index: Int) throws {
         let (form, code) = Self.forms[index]
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let initialized = try proxy.initialize(code: code)
             #expect(initialized.status == 200, "\(form): \(initialized.text)")
             for _ in 1...2 {
@@ -110,20 +111,20 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("the init's main names another entry point")
-    func renamedEntryPoint() throws {
+    @Test("the init's main names another entry point", arguments: Serving.swift)
+    func renamedEntryPoint(_ serving: Serving) throws {
         let code = """
             func main(args: [String: Any]) -> [String: Any] { ["called": "main"] }
             func greet(args: [String: Any]) -> [String: Any] { ["called": "greet"] }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code, main: "greet").status == 200)
             #expect(try proxy.run([:]).json as? [String: String] == ["called": "greet"])
         }
     }
 
-    @Test("a zip of several .swift files: the entry point calls types of the other files")
-    func zipOfSources() throws {
+    @Test("a zip of several .swift files: the entry point calls types of the other files", arguments: Serving.swift)
+    func zipOfSources(_ serving: Serving) throws {
         let zip = try zipOf([
             "Action.swift": """
             func main(param: Order) -> Receipt {
@@ -141,7 +142,7 @@ struct SwiftRuntimeTests {
             }
             """,
         ])
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let initialized = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
             #expect(initialized.status == 200, "\(initialized.text)")
             let order = ["items": [["name": "tea", "cents": 250], ["name": "cake", "cents": 400]]]
@@ -172,8 +173,8 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("the init env is in the action's environment, = and unicode intact, non-strings as JSON")
-    func initEnvironment() throws {
+    @Test("the init env is in the action's environment, = and unicode intact, non-strings as JSON", arguments: Serving.swift)
+    func initEnvironment(_ serving: Serving) throws {
         let code = """
             import Foundation
             func main(args: [String: Any]) -> [String: Any] {
@@ -181,14 +182,14 @@ struct SwiftRuntimeTests {
                 return ["greeting": environment["GREETING"] ?? "", "count": environment["COUNT"] ?? ""]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code, env: ["GREETING": "a=b ☃", "COUNT": 5]).status == 200)
             #expect(try proxy.run([:]).json as? [String: String] == ["greeting": "a=b ☃", "count": "5"])
         }
     }
 
-    @Test("every activation field is an __OW_ variable, a numeric deadline and an object included")
-    func activationFields() throws {
+    @Test("every activation field is an __OW_ variable, a numeric deadline and an object included", arguments: Serving.swift)
+    func activationFields(_ serving: Serving) throws {
         let code = """
             import Foundation
             func main(args: [String: Any]) -> [String: Any] {
@@ -200,7 +201,7 @@ struct SwiftRuntimeTests {
             "api_key": "key:with=equals", "transaction_id": "tx-☃", "deadline": "1700000000000",
             "extra": ["a": 1],
         ]
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let first = try proxy.run([:], fields: fields)
             #expect(
@@ -216,8 +217,8 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("unicode round-trips in values, results and logs")
-    func unicode() throws {
+    @Test("unicode round-trips in values, results and logs", arguments: Serving.swift)
+    func unicode(_ serving: Serving) throws {
         let code = """
             import Foundation
             func main(args: [String: Any]) -> [String: Any] {
@@ -227,7 +228,7 @@ struct SwiftRuntimeTests {
                 return ["text": text, "reversed": String(text.reversed())]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let text = "❄ Grüße, 世界 👩🏽‍💻"
             let json = try #require(try proxy.run(["text": text]).json as? [String: String])
@@ -238,8 +239,8 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("every activation's logs come before exactly one sentinel per stream")
-    func logsAndSentinels() throws {
+    @Test("every activation's logs come before exactly one sentinel per stream", arguments: Serving.swift)
+    func logsAndSentinels(_ serving: Serving) throws {
         let code = """
             import Foundation
             func main(args: [String: Any]) -> [String: Any] {
@@ -250,7 +251,7 @@ struct SwiftRuntimeTests {
                 return ["n": n]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             for n in 1...4 {
                 #expect(try proxy.run(["n": n]).json as? [String: Int] == ["n": n])
@@ -262,14 +263,14 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("an application error result answers 200 as it is, and the next activation succeeds")
-    func applicationError() throws {
+    @Test("an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.swift)
+    func applicationError(_ serving: Serving) throws {
         let code = """
             func main(args: [String: Any]) -> [String: Any] {
                 args["fail"] as? Bool == true ? ["error": "it failed"] : ["ok": true]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let failed = try proxy.run(["fail": true])
             #expect(failed.status == 200)
@@ -279,9 +280,9 @@ struct SwiftRuntimeTests {
     }
 
     @Test(
-        "a thrown error, or input that does not fit the Codable parameter, becomes an error result; the next activation succeeds"
-    )
-    func thrownError() throws {
+        "a thrown error, or input that does not fit the Codable parameter, becomes an error result; the next activation succeeds",
+        arguments: Serving.swift)
+    func thrownError(_ serving: Serving) throws {
         let code = """
             struct Input: Codable { let n: Int }
             struct Output: Codable { let doubled: Int }
@@ -291,7 +292,7 @@ struct SwiftRuntimeTests {
                 return Output(doubled: param.n * 2)
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let thrown = try proxy.run(["n": -1])
             #expect(thrown.status == 200)
@@ -305,20 +306,20 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("an array result answers 200 with the array (a Codable output that encodes as an array)")
-    func arrayResult() throws {
+    @Test("an array result answers 200 with the array (a Codable output that encodes as an array)", arguments: Serving.swift)
+    func arrayResult(_ serving: Serving) throws {
         let code = """
             struct Input: Codable { let words: String }
             func main(param: Input) -> [String] { param.words.split(separator: " ").map(String.init) }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             #expect(try proxy.run(["words": "one two three"]).text == "[\"one\",\"two\",\"three\"]\n")
         }
     }
 
-    @Test("a compile error fails init with 502 naming main.swift and the line, and no temporary folder")
-    func compileError() throws {
+    @Test("a compile error fails init with 502 naming main.swift and the line, and no temporary folder", arguments: Serving.swift)
+    func compileError(_ serving: Serving) throws {
         let code = """
             import Foundation
 
@@ -326,25 +327,25 @@ struct SwiftRuntimeTests {
                 return ["value": undefinedName]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
             let message = try #require(response.error)
             #expect(message.hasPrefix("main.swift:4:22: error: cannot find 'undefinedName' in scope"), "\(message)")
             #expect(!message.contains("/tmp"))
-            #expect(!message.contains(proxy.directory.path))
+            #expect(!message.contains(proxy.workingDirectory + "/action"))
             #expect(!message.contains("_actionRun"))
         }
     }
 
-    @Test("an entry point of another signature fails init with 502 naming its line and the supported ones")
-    func unsupportedSignature() throws {
+    @Test("an entry point of another signature fails init with 502 naming its line and the supported ones", arguments: Serving.swift)
+    func unsupportedSignature(_ serving: Serving) throws {
         let code = """
             import Foundation
 
             func main(args: [String: Any]) -> String { "not a dictionary" }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
             let message = try #require(response.error)
@@ -354,15 +355,15 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("a crash while loading fails init with 502, its message on stderr")
-    func crashWhileLoading() throws {
+    @Test("a crash while loading fails init with 502, its message on stderr", arguments: Serving.swift)
+    func crashWhileLoading(_ serving: Serving) throws {
         let code = """
             import Foundation
             let configuration = ProcessInfo.processInfo.environment["CONFIGURATION"] ?? ""
             guard !configuration.isEmpty else { fatalError("CONFIGURATION is not set") }
             func main(args: [String: Any]) -> [String: Any] { ["configuration": configuration] }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
             #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
@@ -370,15 +371,15 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("a 1 MB value arrives whole")
-    func largeValue() throws {
+    @Test("a 1 MB value arrives whole", arguments: Serving.swift)
+    func largeValue(_ serving: Serving) throws {
         let code = """
             func main(args: [String: Any]) -> [String: Any] {
                 let text = args["text"] as? String ?? ""
                 return ["count": text.utf8.count, "last": String(text.suffix(3))]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let text = String(repeating: "abcdefgh", count: 131_072) + "end"
             let json = try #require(try proxy.run(["text": text]).json as? [String: Any])
@@ -387,14 +388,14 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("a result string with a newline round-trips on one line")
-    func newlineInResult() throws {
+    @Test("a result string with a newline round-trips on one line", arguments: Serving.swift)
+    func newlineInResult(_ serving: Serving) throws {
         let code = """
             func main(args: [String: Any]) -> [String: Any] {
                 ["text": "\\(args["first"] ?? "")\\n\\(args["second"] ?? "")"]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             let response = try proxy.run(["first": "one", "second": "two"])
             #expect(response.text == "{\"text\":\"one\\ntwo\"}\n")
@@ -402,8 +403,8 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("the action cannot read the proxy's requests or write on its result pipe")
-    func protocolPipesArePrivate() throws {
+    @Test("the action cannot read the proxy's requests or write on its result pipe", arguments: Serving.swift)
+    func protocolPipesArePrivate(_ serving: Serving) throws {
         let code = """
             import Foundation
             func main(args: [String: Any]) -> [String: Any] {
@@ -412,7 +413,7 @@ struct SwiftRuntimeTests {
                 return ["stdin": readLine() ?? "", "n": args["n"] ?? 0, "wrote_fd3": wrote]
             }
             """
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: code).status == 200)
             for n in 1...2 {
                 let json = try #require(try proxy.run(["n": n]).json as? [String: Any])
@@ -423,18 +424,18 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("the examples answer as Examples/swift/README.md shows")
-    func examples() throws {
+    @Test("the examples answer as Examples/swift/README.md shows", arguments: Serving.swift)
+    func examples(_ serving: Serving) throws {
         let folder = Runtime.repository.appendingPathComponent("Examples/swift")
         let hello = try String(contentsOf: folder.appendingPathComponent("hello/hello.swift"), encoding: .utf8)
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: hello).status == 200)
             #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
         }
         let invoice = folder.appendingPathComponent("invoice")
         let files = ["main.swift", "Invoice.swift", "Money.swift"]
         let zip = try Fixtures.zip(files.map { ($0, invoice.appendingPathComponent($0), 0o644) })
-        try withRuntime(.swift) { proxy throws in
+        try serving.serve { proxy throws in
             let initialized = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
             #expect(initialized.status == 200, "\(initialized.text)")
             let order: [String: Any] = [

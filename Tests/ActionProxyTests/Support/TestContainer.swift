@@ -28,23 +28,21 @@ enum TestImage: String, CaseIterable, Sendable {
     static func enabled(_ images: TestImage...) -> Bool { required || unavailable(images) == nil }
 }
 
-/// A container of one of the images, started as an invoker starts it
-/// (`docker run -d --memory 256m`, port 8080 published on 127.0.0.1 only),
-/// with the same API as `TestProxy` so that test bodies read the same. Its
-/// stdout and stderr are what `docker logs` shows.
-final class TestContainer: @unchecked Sendable {
-    let image: String
-    let id: String
-    let port: Int
+/// A container of one of the images, started as an invoker starts it (the
+/// kit's `ProxyContainer`: `docker run -d` with the invoker's limits, port
+/// 8080 published on 127.0.0.1 only), with the same API as `TestProxy` so
+/// that test bodies read the same. Its stdout and stderr are what `docker
+/// logs` shows.
+final class TestContainer: ProxyUnderTest, @unchecked Sendable {
+    private let container: ProxyContainer
+    var image: String { container.image }
+    var id: String { container.id }
+    var port: Int { container.port }
     /// The proxy's working folder in the container: actions go to `action/N/`.
     let directory = "/action"
 
-    static let sentinel = TestProxy.sentinel
-
-    private init(image: String, id: String, port: Int) {
-        self.image = image
-        self.id = id
-        self.port = port
+    private init(_ container: ProxyContainer) {
+        self.container = container
     }
 
     /// Starts a container and waits until the proxy answers `/health`.
@@ -68,23 +66,16 @@ final class TestContainer: @unchecked Sendable {
         if let failure = Self.failures.get(image) {
             throw HTTPTestError(description: "\(image) did not serve in an earlier test: \(failure)")
         }
-        var command = ["run", "-d", "-p", "127.0.0.1::8080", "--memory", memory] + options
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(name)=\(value)"] }
-        for (host, path) in volumes.sorted(by: { $0.key < $1.key }) { command += ["-v", "\(host):\(path):ro"] }
-        command += [image] + arguments
-        let id = try Docker.check(command).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let mounts = volumes.sorted(by: { $0.key < $1.key }).flatMap { ["-v", "\($0.key):\($0.value):ro"] }
         do {
-            let container = TestContainer(image: image, id: id, port: try publishedPort(id))
-            try container.waitUntilServing()
-            return container
+            let limits = ContainerLimits(memory: memory, options: options + mounts)
+            return TestContainer(
+                try ProxyContainer.start(image: image, limits: limits, environment: environment, arguments: arguments))
         } catch {
-            let logs = (try? Docker.run(["logs", id])).map { $0.output + $0.errors } ?? ""
-            _ = try? Docker.run(["rm", "-f", id])
-            let description = "\(image) did not start: \(error); its log: \(logs)"
             if arguments.isEmpty && environment.isEmpty && options.isEmpty {
-                Self.failures.set(image, description)
+                Self.failures.set(image, "\(error)")
             }
-            throw HTTPTestError(description: description)
+            throw error
         }
     }
 
@@ -99,110 +90,19 @@ final class TestContainer: @unchecked Sendable {
         func set(_ image: String, _ reason: String) { lock.withLock { reasons[image] = reason } }
     }
 
-    /// The host port docker picked for the container's 8080 on 127.0.0.1.
-    private static func publishedPort(_ id: String) throws -> Int {
-        let lines = try Docker.check(["port", id, "8080/tcp"]).output.split(separator: "\n")
-        for line in lines where line.hasPrefix("127.0.0.1:") {
-            if let port = Int(line.split(separator: ":").last ?? "") { return port }
-        }
-        throw HTTPTestError(description: "no port published on 127.0.0.1: \(lines)")
-    }
-
-    /// Waits for the proxy's first answer. A refused connection means it is
-    /// not listening yet; connections accepted and then closed without an
-    /// answer mean it is listening but cannot serve, which no wait will mend.
-    private func waitUntilServing(timeout: TimeInterval = 30) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var firstUnanswered: Date?
-        while Date() < deadline {
-            if let client = try? HTTPTestClient(port: port, timeoutSeconds: 2) {
-                do {
-                    _ = try client.request("GET", "/health")
-                    return
-                } catch {
-                    let since = firstUnanswered ?? Date()
-                    firstUnanswered = since
-                    if Date().timeIntervalSince(since) > 5 {
-                        throw HTTPTestError(
-                            description: "the proxy accepts connections but closes them without an answer (\(error))")
-                    }
-                }
-            }
-            if !isRunning { throw HTTPTestError(description: "the container exited") }
-            usleep(20_000)
-        }
-        throw HTTPTestError(description: "the proxy did not answer /health in \(Int(timeout)) s")
-    }
-
     /// The container's log, both streams as `docker logs` separates them.
     var logs: (stdout: String, stderr: String) {
-        guard let outcome = try? Docker.run(["logs", id]) else { return ("", "") }
-        return (outcome.output, outcome.errors)
+        container.logs.map { ($0.stdout, $0.stderr) } ?? ("", "")
     }
 
-    var stdout: String { logs.stdout }
-    var stderr: String { logs.stderr }
+    let settleMicroseconds: UInt32 = 200_000
+    var workingDirectory: String { directory }
 
-    var isRunning: Bool {
-        (try? Docker.run(["inspect", "-f", "{{.State.Running}}", id]))?.output.hasPrefix("true") == true
-    }
-
-    /// Lines of stdout or stderr that are the sentinel.
-    func sentinelCount(stderr useStderr: Bool) -> Int {
-        let log = logs
-        return Self.count(useStderr ? log.stderr : log.stdout)
-    }
-
-    private static func count(_ log: String) -> Int {
-        log.split(separator: "\n").filter { $0 == sentinel }.count
-    }
-
-    /// Waits until both streams carry `count` sentinels, then a moment more
-    /// so that an extra one would show.
-    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let log = logs
-            if Self.count(log.stdout) >= count && Self.count(log.stderr) >= count { break }
-            usleep(50_000)
-        }
-        usleep(200_000)
-    }
-
-    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
-
-    /// One request on a new connection.
-    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
-        try client().request(method, path, body: body)
-    }
-
-    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
-        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
-    }
-
-    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
-        throws -> HTTPTestResponse
-    {
-        var value: [String: Any] = ["code": code, "binary": binary]
-        if let main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value])
-    }
-
-    func initialize(file: URL) throws -> HTTPTestResponse {
-        let data = try Data(contentsOf: file)
-        return try initialize(code: data.base64EncodedString(), binary: true)
-    }
-
-    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
-        var body = fields
-        body["value"] = value
-        return try post("/run", json: body)
-    }
+    var isRunning: Bool { container.isRunning }
 
     /// Runs a command in the container.
     @discardableResult
-    func exec(_ command: [String]) throws -> Docker.Outcome { try Docker.run(["exec", id] + command) }
+    func exec(_ command: [String]) throws -> Docker.Outcome { try container.exec(command) }
 
     /// Whether `path` (relative to the working folder, or absolute) exists in the container.
     func fileExists(_ path: String) -> Bool {
@@ -229,9 +129,7 @@ final class TestContainer: @unchecked Sendable {
         return Int32(code?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
     }
 
-    func stop() {
-        _ = try? Docker.run(["rm", "-f", "-v", id])
-    }
+    func stop() { container.stop() }
 }
 
 /// Starts a container of `image` for `body` and always removes it.

@@ -1,3 +1,4 @@
+import ActionKit
 import Foundation
 
 #if canImport(Glibc)
@@ -6,7 +7,7 @@ import Foundation
 
 /// The real `actionproxy` binary, started on a free loopback port in a fresh
 /// working folder, with its stdout and stderr captured.
-final class TestProxy: @unchecked Sendable {
+final class TestProxy: ProxyUnderTest, @unchecked Sendable {
     let port: Int
     let directory: URL
     private let process: Process
@@ -48,7 +49,7 @@ final class TestProxy: @unchecked Sendable {
     private static func startOnce(environment: [String: String], arguments: [String], singleDash: Bool) throws
         -> TestProxy
     {
-        let port = try freePort()
+        let port = try FreePort.pick()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("actionproxy-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -91,8 +92,11 @@ final class TestProxy: @unchecked Sendable {
         throw HTTPTestError(description: "proxy did not answer /health in time")
     }
 
-    var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
-    var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    var logs: (stdout: String, stderr: String) {
+        lock.withLock { (String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self)) }
+    }
+    let settleMicroseconds: UInt32 = 100_000
+    var workingDirectory: String { directory.path }
     var isRunning: Bool { process.isRunning }
     var pid: Int32 { process.processIdentifier }
 
@@ -112,52 +116,6 @@ final class TestProxy: @unchecked Sendable {
     /// Children of the proxy that have exited and were not reaped.
     func zombieChildren() -> [String] { children().filter { $0.state == "Z" }.map(\.name) }
 
-    /// Lines of stdout or stderr that are the sentinel.
-    func sentinelCount(stderr useStderr: Bool) -> Int {
-        (useStderr ? stderr : stdout).split(separator: "\n").filter { $0 == Self.sentinel }.count
-    }
-
-    /// Waits until both streams carry `count` sentinels (output is read on
-    /// other threads), then a moment more so that an extra one would show.
-    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline && (sentinelCount(stderr: false) < count || sentinelCount(stderr: true) < count) {
-            usleep(10_000)
-        }
-        usleep(100_000)
-    }
-
-    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
-
-    /// One request on a new connection.
-    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
-        try client().request(method, path, body: body)
-    }
-
-    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
-        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
-    }
-
-    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
-        throws -> HTTPTestResponse
-    {
-        var value: [String: Any] = ["code": code, "binary": binary]
-        if let main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value])
-    }
-
-    func initialize(file: URL) throws -> HTTPTestResponse {
-        let data = try Data(contentsOf: file)
-        return try initialize(code: data.base64EncodedString(), binary: true)
-    }
-
-    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
-        var body = fields
-        body["value"] = value
-        return try post("/run", json: body)
-    }
-
     func stop() {
         if process.isRunning {
             process.terminate()
@@ -176,24 +134,6 @@ final class TestProxy: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw HTTPTestError(description: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -9,15 +9,15 @@
 /// Bounds on what one action archive may expand to. They are checked while the
 /// bytes are produced, never only against the sizes an archive declares: a zip
 /// bomb's headers lie.
-struct ArchiveLimits: Sendable, Equatable {
+package struct ArchiveLimits: Sendable, Equatable {
     /// The sum of the sizes of all extracted files.
-    var maxTotalBytes: Int
+    package var maxTotalBytes: Int
     /// Files, folders and links together.
-    var maxEntries: Int
+    package var maxEntries: Int
     /// The size of any one extracted file.
-    var maxFileBytes: Int
+    package var maxFileBytes: Int
 
-    init(maxTotalBytes: Int = 1 << 30, maxEntries: Int = 100_000, maxFileBytes: Int = 512 << 20) {
+    package init(maxTotalBytes: Int = 1 << 30, maxEntries: Int = 100_000, maxFileBytes: Int = 512 << 20) {
         self.maxTotalBytes = maxTotalBytes
         self.maxEntries = maxEntries
         self.maxFileBytes = maxFileBytes
@@ -27,7 +27,7 @@ struct ArchiveLimits: Sendable, Equatable {
 }
 
 /// Why an archive could not be extracted (or written).
-enum ArchiveError: Error, Equatable, CustomStringConvertible {
+package enum ArchiveError: Error, Equatable, CustomStringConvertible {
     /// The archive is damaged or not of the announced format. The message is the
     /// whole sentence, e.g. "corrupt zip archive: CRC-32 mismatch in entry 'a'".
     case corrupt(String)
@@ -42,7 +42,7 @@ enum ArchiveError: Error, Equatable, CustomStringConvertible {
     /// the folder being zipped).
     case io(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .corrupt(let message): message
         case .unsafeEntry(let name, let reason): "archive entry '\(name)' \(reason)"

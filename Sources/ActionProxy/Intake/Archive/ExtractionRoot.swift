@@ -141,6 +141,14 @@ final class ExtractionRoot {
         }
     }
 
+    private func countImplicitFolder(for path: EntryPath) throws(ArchiveError) {
+        entryCount += 1
+        if entryCount > limits.maxEntries {
+            throw .limitExceeded(
+                "archive entry '\(path.name)' needs folders beyond the limit of \(limits.maxEntries) entries")
+        }
+    }
+
     /// Called before `count` more bytes are written to a file already `fileSize` long.
     fileprivate func charge(_ count: Int, to fileSize: Int, of path: EntryPath) throws(ArchiveError) {
         if count > limits.maxFileBytes - fileSize {
@@ -193,6 +201,10 @@ final class ExtractionRoot {
             guard code == ENOENT, creating, !created else {
                 throw refusal(of: name, in: parent, for: path, passingThrough: true, code: code)
             }
+            // A folder that no entry declares counts as an entry all the same:
+            // otherwise each name could add `EntryPath.maxDepth` folders
+            // beyond the limit, and a small tar.gz of deep names millions.
+            try countImplicitFolder(for: path)
             if mkdirat(parent, name.cName, 0o755) != 0 && errno != EEXIST {
                 throw .system(errno, "cannot create a folder for '\(path.name)'")
             }

@@ -1,13 +1,13 @@
 /// Gzipped tar actions. The gzip stream is inflated into a fixed buffer whose
 /// chunks feed a tar state machine that writes file bodies as they pass: the
 /// decompressed tar is never held in memory.
-enum TarGzArchive {
+package enum TarGzArchive {
     /// Decompressed bytes still inflated after the end-of-archive blocks, only
     /// to let zlib check the gzip trailer (CRC-32 and length). Real archivers
     /// pad to 10 KiB; past this the rest is ignored, unchecked.
     private static let trailerCheckBudget = 1 << 20
 
-    static func extract(_ data: [UInt8], into directory: String, limits: ArchiveLimits) throws(ArchiveError) {
+    package static func extract(_ data: [UInt8], into directory: String, limits: ArchiveLimits) throws(ArchiveError) {
         let root = try ExtractionRoot(directory: directory, limits: limits)
         let reader = TarReader(root: root)
         let inflater = try Inflater(.gzip, format: .tarGz)

@@ -1,6 +1,6 @@
 /// Zip actions: extraction (entries streamed straight to their files) and, in
 /// `ZipWriter.swift`, zipping a folder.
-enum ZipArchive {
+package enum ZipArchive {
     /// An entry whose local header has been checked, with its validated path.
     private struct LocatedEntry {
         let entry: ZipEntry
@@ -20,7 +20,7 @@ enum ZipArchive {
     /// (central directory, local headers, names, methods) is checked before the
     /// first entry is written; data, sizes and CRC-32s are checked as each entry
     /// is inflated.
-    static func extract(_ data: [UInt8], into directory: String, limits: ArchiveLimits) throws(ArchiveError) {
+    package static func extract(_ data: [UInt8], into directory: String, limits: ArchiveLimits) throws(ArchiveError) {
         let bytes = ZipBytes(bytes: data)
         let centralDirectory = try ZipCentralDirectory(bytes, maxEntries: limits.maxEntries)
         let located = try locate(centralDirectory, in: bytes)

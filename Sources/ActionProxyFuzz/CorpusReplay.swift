@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Replays corpus files through the targets without libFuzzer: what the
+/// ordinary build of the fuzz binary does, so that the test suite can check
+/// that every committed input (crashes found and fixed included) still passes.
+enum CorpusReplay {
+    static let usage = """
+        usage: ActionProxyFuzz [--target NAME] PATH...
+
+        Feeds each file to a fuzz target: the one named by --target (or by
+        \(FuzzTarget.environmentVariable)), else the one named by the folder the
+        file is in (Fuzz/corpus/zip/a.zip goes to zip). A folder is walked
+        recursively. Targets: \(FuzzTarget.names).
+        Exits 0 when every input passed; a broken invariant aborts the process
+        with a message naming it.
+
+        """
+
+    static func run() {
+        var forced = getenv(FuzzTarget.environmentVariable).flatMap { FuzzTarget(rawValue: String(cString: $0)) }
+        var counts: [FuzzTarget: Int] = [:]
+        var arguments = CommandLine.arguments.dropFirst()
+        if arguments.isEmpty { fail(usage) }
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "-h", "--help":
+                print(usage, terminator: "")
+                exit(0)
+            case "--target":
+                guard let name = arguments.popFirst(), let target = FuzzTarget(rawValue: name) else {
+                    fail("--target needs one of: \(FuzzTarget.names)\n")
+                }
+                forced = target
+            default:
+                replay(argument, forced: forced, counts: &counts)
+            }
+        }
+        let total = counts.values.reduce(0, +)
+        let summary = FuzzTarget.allCases.compactMap { target in counts[target].map { "\(target.rawValue) \($0)" } }
+        print("replayed \(total) inputs (\(summary.joined(separator: ", "))): all passed")
+    }
+
+    private static func replay(_ path: String, forced: FuzzTarget?, counts: inout [FuzzTarget: Int]) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { fail("cannot read \(path)\n") }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            for name in entries(of: path) {
+                replay(path + "/" + name, forced: forced, counts: &counts)
+            }
+            return
+        }
+        let folderName = path.split(separator: "/").dropLast().last.map(String.init) ?? ""
+        guard let target = forced ?? FuzzTarget(rawValue: folderName) else {
+            fail("\(path): no target; use --target or put it in a folder named after one (\(FuzzTarget.names))\n")
+        }
+        let bytes = contents(of: path)
+        bytes.withUnsafeBytes { target($0) }
+        counts[target, default: 0] += 1
+    }
+
+    private static func entries(of path: String) -> [String] {
+        guard let directory = opendir(path) else { fail("cannot list \(path)\n") }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    private static func contents(of path: String) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { fail("cannot open \(path)\n") }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { fail("cannot read \(path)\n") }
+            if count == 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        exit(2)
+    }
+}

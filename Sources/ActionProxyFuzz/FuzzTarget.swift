@@ -1,0 +1,36 @@
+/// One intake of the proxy that the fuzzer feeds. The same binary serves
+/// every target (one build for all), and a run fuzzes one target at a time, so
+/// that each corpus folder holds real inputs of one kind (a zip is a zip) and
+/// libFuzzer's mutations and coverage stay focused on one parser.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A `POST /init` body: `InitRequest.decode`, then, for an archive, its extraction.
+    case initBody = "init"
+    /// A `POST /run` body: `RunRequest.inspect` and `RunRequest.singleLine`.
+    case runBody = "run"
+    /// `JSONParser`, `JSONValidator` and `JSONWriter`, checked against each other.
+    case json
+    /// `Base64.decode` and `Base64.encode`.
+    case base64
+    /// `ZipArchive.extract` into a sandboxed folder.
+    case zip
+    /// `TarGzArchive.extract` into a sandboxed folder.
+    case tarGz = "targz"
+
+    /// Where the target is named for a fuzzing run (libFuzzer owns the command line).
+    static let environmentVariable = "ACTIONPROXY_FUZZ_TARGET"
+
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Feeds one input. Returns normally for any input the proxy handles as the
+    /// contract says (accepted or refused); a broken invariant stops the process.
+    func callAsFunction(_ input: UnsafeRawBufferPointer) {
+        switch self {
+        case .initBody: InitBodyTarget.run(input)
+        case .runBody: RunBodyTarget.run(input)
+        case .json: JSONTarget.run(input)
+        case .base64: Base64Target.run(input)
+        case .zip: ArchiveTarget.run(input, format: .zip)
+        case .tarGz: ArchiveTarget.run(input, format: .tarGz)
+        }
+    }
+}

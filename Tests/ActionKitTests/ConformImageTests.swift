@@ -1,0 +1,49 @@
+import ActionKit
+import Foundation
+import Testing
+
+extension ConformTests {
+    /// Containers take about a second each: one full run on the native
+    /// image, a few cases on each language image.
+    @Suite("conform against our images passes")
+    struct Images {
+        @Test(
+            "the native image: every case, its runtime (blackbox) found from the image",
+            .enabled(if: Kit.imageEnabled("actionproxy/native")))
+        func native() throws {
+            let outcome = try Kit.run(["conform", "--image", "actionproxy/native", "--group", "all"])
+            #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+            #expect(outcome.stdout.hasPrefix("actionkit conform: image actionproxy/native, runtime blackbox,"))
+            #expect(outcome.stdout.contains(" 0 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+
+        @Test(
+            "the native image's proxy as a plain action loop (launcher unset): robustness cases",
+            .enabled(if: Kit.imageEnabled("actionproxy/native")))
+        func nativeLineProtocol() throws {
+            let outcome = try Kit.run([
+                "conform", "--image", "actionproxy/native", "--runtime", "native", "--env", "OW_LAUNCHER=", "--env",
+                "OW_DEFAULT_ACTION=", "--env", "PROXY_ALLOW_REINIT=", "--env", "OW_COMPILER=", "--group", "all",
+                "--filter", "robust.zip-*", "--filter", "robust.concurrent-runs", "--filter", "logs.sentinels",
+                "--filter", "run.echo",
+            ])
+            #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+            #expect(outcome.stdout.hasSuffix("7 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+
+        @Test(
+            "a language image: a few of its own cases and of the contract's",
+            arguments: [
+                ("actionproxy/python", ["python.hello", "python.zip-virtualenv", "python.logs", "init.ack-exit"]),
+                ("actionproxy/nodejs", ["nodejs.zip", "nodejs.concurrent", "run.echo"]),
+                ("actionproxy/swift", ["swift.codable", "swift.compile-error"]),
+                ("actionproxy/swift-slim", ["init.ok", "run.unicode"]),
+            ])
+        func language(image: String, ids: [String]) throws {
+            try #require(Kit.imageEnabled(image), "\(image) is not here")
+            let outcome = try Kit.run(["conform", "--image", image] + ids.flatMap { ["--filter", $0] })
+            #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+            #expect(outcome.stdout.hasSuffix("\(ids.count) passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+    }
+}

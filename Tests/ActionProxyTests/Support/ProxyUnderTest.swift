@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// What a test talks to: the host proxy (`TestProxy`) or an image's proxy in
+/// a container (`TestContainer`). Test bodies written against it run on both.
+protocol ProxyUnderTest: AnyObject, Sendable {
+    var port: Int { get }
+    /// Both streams as far as they were written.
+    var logs: (stdout: String, stderr: String) { get }
+    var isRunning: Bool { get }
+    /// The proxy's working folder as the proxy sees it: actions go to
+    /// `action/N/` under it.
+    var workingDirectory: String { get }
+    /// How long `waitForSentinels` waits after the count is reached, so that
+    /// an extra sentinel would show (reading a container's log takes longer).
+    var settleMicroseconds: UInt32 { get }
+}
+
+extension ProxyUnderTest {
+    static var sentinel: String { TestProxy.sentinel }
+
+    var stdout: String { logs.stdout }
+    var stderr: String { logs.stderr }
+
+    /// Lines of stdout or stderr that are the sentinel.
+    func sentinelCount(stderr useStderr: Bool) -> Int {
+        let log = logs
+        return Self.count(useStderr ? log.stderr : log.stdout)
+    }
+
+    /// Waits until both streams carry `count` sentinels (output is read on
+    /// other threads), then a moment more so that an extra one would show.
+    func waitForSentinels(_ count: Int, timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let log = logs
+            if Self.count(log.stdout) >= count && Self.count(log.stderr) >= count { break }
+            usleep(10_000)
+        }
+        usleep(settleMicroseconds)
+    }
+
+    private static func count(_ log: String) -> Int {
+        log.split(separator: "\n").filter { $0 == sentinel }.count
+    }
+
+    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
+
+    /// One request on a new connection.
+    func request(_ method: String, _ path: String, body: Data? = nil) throws -> HTTPTestResponse {
+        try client().request(method, path, body: body)
+    }
+
+    func post(_ path: String, json: Any) throws -> HTTPTestResponse {
+        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+    }
+
+    func initialize(code: String, binary: Bool = false, main: String? = nil, env: [String: Any]? = nil)
+        throws -> HTTPTestResponse
+    {
+        var value: [String: Any] = ["code": code, "binary": binary]
+        if let main { value["main"] = main }
+        if let env { value["env"] = env }
+        return try post("/init", json: ["value": value])
+    }
+
+    func initialize(file: URL) throws -> HTTPTestResponse {
+        let data = try Data(contentsOf: file)
+        return try initialize(code: data.base64EncodedString(), binary: true)
+    }
+
+    func run(_ value: Any, fields: [String: Any] = [:]) throws -> HTTPTestResponse {
+        var body = fields
+        body["value"] = value
+        return try post("/run", json: body)
+    }
+}
+
+/// Where a runtime case runs: our proxy on the host serving `Runtimes/<lang>`,
+/// or the language's image. A runtime suite takes `Serving.cases(…)` as its
+/// arguments, so each case runs on both (on the image only where Docker and
+/// the image are here, and always in CI).
+enum Serving: Sendable, CustomTestStringConvertible {
+    case host(Runtime)
+    case image(TestImage)
+
+    var testDescription: String {
+        switch self {
+        case .host(let runtime): "host \(runtime.rawValue)"
+        case .image(let image): image.rawValue
+        }
+    }
+
+    static func cases(_ runtime: Runtime, _ image: TestImage) -> [Serving] {
+        [.host(runtime)] + (TestImage.enabled(image) ? [.image(image)] : [])
+    }
+
+    static let python = cases(.python, .python)
+    static let nodejs = cases(.nodejs, .nodejs)
+    static let swift = cases(.swift, .swift)
+    static let blackbox = cases(.blackbox, .native)
+
+    var isImage: Bool {
+        if case .image = self { return true }
+        return false
+    }
+
+    /// Starts the proxy for `body` and always stops it. Containers run one
+    /// at a time, as the suites of `ContainerTests` do: timing cases must
+    /// not compete with each other for the machine's cores.
+    func serve<T>(environment: [String: String] = [:], _ body: (any ProxyUnderTest) throws -> T) throws -> T {
+        switch self {
+        case .host(let runtime):
+            return try withRuntime(runtime, environment: environment) { try body($0) }
+        case .image(let image):
+            return try Serving.oneContainer.withLock {
+                try withContainer(image, environment: environment) { try body($0) }
+            }
+        }
+    }
+
+    private static let oneContainer = NSLock()
+}
