@@ -15,9 +15,11 @@ RUN apt-get update \
 WORKDIR /src
 
 # Dependencies first, in a layer of their own: source edits do not fetch them
-# again. The test target's folder must exist for the manifest to load.
+# again. Every target's folder must exist for the manifest to load (the
+# tests' folders stay empty: the images need none of them).
 COPY Package.swift ./
-RUN mkdir -p Sources/ActionProxy Sources/actionproxy Sources/CZlib Sources/CSystemShims Tests/ActionProxyTests \
+RUN mkdir -p Sources/ActionProxy Sources/actionproxy Sources/CZlib Sources/CSystemShims Sources/CLibFuzzer \
+        Sources/ActionKit Sources/actionkit Sources/ActionProxyFuzz Tests/ActionProxyTests Tests/ActionKitTests \
     && swift package resolve
 
 COPY Sources ./Sources
