@@ -233,14 +233,15 @@ final class Proxy {
         }
         inFlight += 1
         let line = RunRequest.singleLine(body)
-        return process.beginActivation()
-            .flatMap { process.exchange(line) }
-            .flatMap { reply in
-                timer?.cancel()
-                return process.endActivation().map {
-                    bound.value.finished(process, reply, missedDeadline: missedDeadline.value)
-                }
-            }
+        let exchanged = process.beginActivation().map { $0.flatMap { process.exchange(line) } }
+            ?? process.exchange(line)
+        let loop = eventLoop
+        return exchanged.flatMap { reply in
+            timer?.cancel()
+            let finish = { bound.value.finished(process, reply, missedDeadline: missedDeadline.value) }
+            guard let settled = process.endActivation() else { return loop.makeSucceededFuture(finish()) }
+            return settled.map(finish)
+        }
     }
 
     private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool)

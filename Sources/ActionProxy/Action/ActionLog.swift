@@ -76,8 +76,10 @@ final class ActionLog {
         return EventLoopFuture.andAllSucceed(attached, on: eventLoop).map { log.value }
     }
 
-    /// The read ends still open, to poll for output not read yet.
-    var openSources: [Int32] { streams.filter(\.sourceIsOpen).map(\.source) }
+    /// The read ends, to poll for output not read yet; -1 for one closed.
+    var sources: (stdout: Int32, stderr: Int32) {
+        (streams[0].sourceIsOpen ? streams[0].source : -1, streams[1].sourceIsOpen ? streams[1].source : -1)
+    }
 
     /// An activation begins (the caller made sure the output written since
     /// the last one ended was read, and so dropped). Returns how many bytes were.

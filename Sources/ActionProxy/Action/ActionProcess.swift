@@ -118,46 +118,70 @@ final class ActionProcess: @unchecked Sendable {
     /// An activation begins. In one-at-a-time mode, output the action wrote
     /// since the last one ended (on stdout, stderr or fd 3) is read first, and
     /// dropped: it belongs to no activation, and must not reach this one.
-    func beginActivation() -> EventLoopFuture<Void> {
+    /// Nil when it could begin at once (nothing was waiting: the usual case,
+    /// which then costs one `poll` and no future), else what to wait for.
+    func beginActivation() -> EventLoopFuture<Void>? {
         eventLoop.assertInEventLoop()
-        guard !isConcurrent, log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        guard !isConcurrent, log != nil else { return nil }
+        guard hasPendingOutput(onResultPipe: true) else {
+            openActivation()
+            return nil
+        }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        return settle { process in (process.log?.openSources ?? []) + (process.resultReader.map { [$0.fd] } ?? []) }.map {
-            let process = bound.value
-            process.resultReader?.reader.dropPartialLine()
-            if let dropped = process.log?.open(), dropped > 0 {
-                process.logger.debug(
-                    "dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
-            }
+        return settle(onResultPipe: true).map { bound.value.openActivation() }
+    }
+
+    private func openActivation() {
+        resultReader?.reader.dropPartialLine()
+        if let dropped = log?.open(), dropped > 0 {
+            logger.debug("dropped output the action wrote after its result", metadata: ["bytes": "\(dropped)"])
         }
     }
 
     /// An activation ended: once what the action wrote for it is read and
-    /// passed on, the caller writes the sentinels.
-    func endActivation() -> EventLoopFuture<Void> {
+    /// passed on, the caller writes the sentinels. Nil when that is so at
+    /// once, else what to wait for.
+    func endActivation() -> EventLoopFuture<Void>? {
         eventLoop.assertInEventLoop()
-        guard log != nil else { return eventLoop.makeSucceededVoidFuture() }
+        guard log != nil else { return nil }
+        guard hasPendingOutput(onResultPipe: false) else {
+            log?.close()
+            return nil
+        }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        return settle { process in process.log?.openSources ?? [] }.map { bound.value.log?.close() }
+        return settle(onResultPipe: false).map { bound.value.log?.close() }
     }
 
-    /// Completes once none of the pipes `fds` names (asked again at each
-    /// try: a channel may close its pipe meanwhile) has bytes waiting, which
-    /// the channels reading them then have taken. It only polls: the
-    /// channels do the reading, on this loop, between the tries. An action
-    /// that never stops writing is given up on after a bounded number.
-    private func settle(tries: Int = 1000, _ fds: @escaping (ActionProcess) -> [Int32]) -> EventLoopFuture<Void> {
-        guard tries > 0, Self.anyReadable(fds(self)) else { return eventLoop.makeSucceededVoidFuture() }
+    /// Completes once the action's pipes (and fd 3, if asked) have no bytes
+    /// waiting, which the channels reading them then have taken. It only
+    /// polls: the channels do the reading, on this loop, between the tries.
+    /// An action that never stops writing is given up on after a bounded
+    /// number of tries.
+    private func settle(onResultPipe: Bool, tries: Int = 1000) -> EventLoopFuture<Void> {
+        guard tries > 0, hasPendingOutput(onResultPipe: onResultPipe) else {
+            return eventLoop.makeSucceededVoidFuture()
+        }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let next = NIOLoopBound(fds, eventLoop: eventLoop)
-        return eventLoop.flatSubmit { bound.value.settle(tries: tries - 1, next.value) }
+        return eventLoop.flatSubmit { bound.value.settle(onResultPipe: onResultPipe, tries: tries - 1) }
     }
 
-    private static func anyReadable(_ fds: [Int32]) -> Bool {
-        guard !fds.isEmpty else { return false }
-        var pollers = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        let ready = poll(&pollers, nfds_t(pollers.count), 0)
-        return ready > 0 && pollers.contains { $0.revents & Int16(POLLIN) != 0 }
+    /// Whether stdout, stderr or fd 3 hold bytes not read yet: one `poll`,
+    /// no allocation. Pipes already closed are skipped (a negative fd).
+    private func hasPendingOutput(onResultPipe: Bool) -> Bool {
+        let sources = log?.sources ?? (stdout: -1, stderr: -1)
+        let result = onResultPipe ? resultReader?.fd ?? -1 : -1
+        var pollers = (
+            pollfd(fd: sources.stdout, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: sources.stderr, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: result, events: Int16(POLLIN), revents: 0)
+        )
+        let ready = withUnsafeMutableBytes(of: &pollers) { raw -> Int32 in
+            guard let base = raw.baseAddress else { return 0 }
+            return poll(base.assumingMemoryBound(to: pollfd.self), 3, 0)
+        }
+        guard ready > 0 else { return false }
+        let pollin = Int16(POLLIN)
+        return pollers.0.revents & pollin != 0 || pollers.1.revents & pollin != 0 || pollers.2.revents & pollin != 0
     }
 
     /// Writes `line` (without its newline) to stdin and waits for the next
