@@ -139,17 +139,9 @@ private final class LogStream {
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard bytes.count > 0 else { return }
         endsWithNewline = bytes[bytes.count - 1] == UInt8(ascii: "\n")
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(target, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
+        StandardStreams.writeAll(target, bytes)
     }
 }
 
