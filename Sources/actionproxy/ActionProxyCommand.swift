@@ -57,10 +57,20 @@ enum ActionProxyCommand {
                 return 1
             }
         }
+        // SIGTERM and SIGINT are blocked before any thread starts, so every
+        // thread inherits the mask, and the main thread waits for them: no
+        // libdispatch threads for signal sources (they cost a cold start
+        // CPU time and memory). Actions start with an empty mask (Spawn).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         do {
             let server = try HTTPServer.start(configuration: configuration, logger: logger)
-            ShutdownSignals.install { server.shutdown() }
-            server.wait()
+            var received: Int32 = 0
+            while sigwait(&stopSignals, &received) != 0 {}
+            server.shutdown()
             return 0
         } catch {
             logger.critical("cannot serve on \(options.host):\(options.port): \(error)")
