@@ -109,8 +109,8 @@ struct BenchCommand: ParsableCommand {
             return (code: code, name: Self.describe(path: path, code))
         }
         var bench = Bench(
-            proxy: ProxyUnderTest(role: "proxy", command: proxyCommand),
-            reference: reference.map { ProxyUnderTest(role: "reference", command: $0, fixedPort: referencePort) },
+            proxy: BenchTarget(role: "proxy", command: proxyCommand),
+            reference: reference.map { BenchTarget(role: "reference", command: $0, fixedPort: referencePort) },
             action: actionCode, actionName: actionName)
         bench.main = main
         bench.initAction = initCode

@@ -9,8 +9,8 @@ import Foundation
 /// machine (other work on it swings absolute times 2–3×; the ratios of one
 /// run hold).
 public struct Bench {
-    public var proxy: ProxyUnderTest
-    public var reference: ProxyUnderTest?
+    public var proxy: BenchTarget
+    public var reference: BenchTarget?
     public var action: ActionCode
     /// What the action is, for the report.
     public var actionName: String
@@ -31,7 +31,7 @@ public struct Bench {
     /// Where progress lines go (stderr for the command).
     public var progress: @Sendable (String) -> Void = { _ in }
 
-    public init(proxy: ProxyUnderTest, reference: ProxyUnderTest?, action: ActionCode, actionName: String) {
+    public init(proxy: BenchTarget, reference: BenchTarget?, action: ActionCode, actionName: String) {
         self.proxy = proxy
         self.reference = reference
         self.action = action
@@ -88,7 +88,7 @@ public struct Bench {
 
     // MARK: - Scenarios
 
-    private func measure(_ scenario: BenchScenario, on target: ProxyUnderTest, into tally: inout Tally)
+    private func measure(_ scenario: BenchScenario, on target: BenchTarget, into tally: inout Tally)
         throws(BenchError)
     {
         switch scenario {
@@ -100,7 +100,7 @@ public struct Bench {
         }
     }
 
-    private func warm(_ target: ProxyUnderTest, payloadBytes: Int, into tally: inout Tally) throws(BenchError) {
+    private func warm(_ target: BenchTarget, payloadBytes: Int, into tally: inout Tally) throws(BenchError) {
         let served = try target.start()
         defer { served.stop() }
         try initialize(port: served.port, role: target.role)
@@ -114,7 +114,7 @@ public struct Bench {
         if let pid = served.processID { tally.noteMemory(ResidentMemory.of(pid)) }
     }
 
-    private func initLatency(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+    private func initLatency(_ target: BenchTarget, into tally: inout Tally) throws(BenchError) {
         let body = initBody(initAction?.code ?? action)
         for _ in 0..<samples {
             let served = try target.start()
@@ -126,7 +126,7 @@ public struct Bench {
         }
     }
 
-    private func coldStart(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+    private func coldStart(_ target: BenchTarget, into tally: inout Tally) throws(BenchError) {
         let initRequest = initBody()
         let runRequest = BenchConnection.post("/run", body: runBody(payloadBytes: payloadBytes))
         for _ in 0..<samples {
@@ -153,7 +153,7 @@ public struct Bench {
         }
     }
 
-    private func residentMemory(_ target: ProxyUnderTest, into tally: inout Tally) throws(BenchError) {
+    private func residentMemory(_ target: BenchTarget, into tally: inout Tally) throws(BenchError) {
         let served = try target.start()
         defer { served.stop() }
         try initialize(port: served.port, role: target.role)

@@ -6,7 +6,7 @@ import Foundation
 
 /// A proxy command as the benchmark starts it: given a port as `--port N`
 /// or in place of `{port}`, or always on `fixedPort` (the reference: 8080).
-public struct ProxyUnderTest: Sendable {
+public struct BenchTarget: Sendable {
     /// `proxy` or `reference`, for progress lines.
     public var role: String
     public var command: String
