@@ -45,6 +45,7 @@ let package = Package(
             name: "actionproxy",
             dependencies: [
                 "ActionProxy",
+                "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]

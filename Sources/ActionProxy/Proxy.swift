@@ -78,6 +78,9 @@ final class Proxy {
         let configuration = self.configuration
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
 
+        // Started by the server once it listens; a request that came first
+        // starts it here (a second start does nothing).
+        threadPool.start()
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> PreparedAction in
             let request = try InitRequest.decode(body)
             let executable: String
@@ -132,7 +135,7 @@ final class Proxy {
             if configuration.waitForAck != nil {
                 ready = Proxy.awaitAck(process, timeout: configuration.ackTimeoutMilliseconds)
             } else {
-                ready = process.waitForEnd(within: configuration.startGraceMilliseconds).flatMapThrowing { ended in
+                ready = process.waitForEnd(byMillisecondsAfterSpawn: configuration.startGraceMilliseconds).flatMapThrowing { ended in
                     if ended { throw ProxyError.startFailed("command exited") }
                 }
             }

@@ -1,4 +1,5 @@
 import ActionProxy
+import CSystemShims
 import Logging
 
 #if canImport(Glibc)
@@ -10,7 +11,7 @@ import Logging
 @main
 enum ActionProxyCommand {
     static func main() {
-        useOneMallocArena()
+        _ = actionproxy_use_one_malloc_arena()
         let options: ProxyOptions
         do {
             options = try ProxyOptions.parse(Array(CommandLine.arguments.dropFirst()))
@@ -57,19 +58,10 @@ enum ActionProxyCommand {
                 return 1
             }
         }
-        // SIGTERM and SIGINT are blocked before any thread starts, so every
-        // thread inherits the mask, and the main thread waits for them: no
-        // libdispatch threads for signal sources (they cost a cold start
-        // CPU time and memory). Actions start with an empty mask (Spawn).
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        let stopSignals = StopSignals.block()
         do {
             let server = try HTTPServer.start(configuration: configuration, logger: logger)
-            var received: Int32 = 0
-            while sigwait(&stopSignals, &received) != 0 {}
+            stopSignals.wait()
             server.shutdown()
             return 0
         } catch {
@@ -77,14 +69,4 @@ enum ActionProxyCommand {
             return 1
         }
     }
-}
-
-/// One malloc arena: the proxy's threads mostly wait, and each arena glibc
-/// would make for them is resident memory for nothing. (`mallopt` is not in
-/// Swift's Glibc module; it is looked up instead.)
-private func useOneMallocArena() {
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    let arenaMax: Int32 = -8  // M_ARENA_MAX in <malloc.h>
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-    _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
 }

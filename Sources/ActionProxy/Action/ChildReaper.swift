@@ -39,6 +39,11 @@ final class ChildReaper: Sendable {
         pthread_detach(thread)
     }
 
+    /// Starts the reaper's thread now rather than at the first spawn.
+    static func prepare() {
+        _ = shared
+    }
+
     /// Runs `start` (which spawns and returns the pid) so that the child is
     /// known before anyone can reap it.
     func spawn(_ start: () throws(SpawnError) -> pid_t) throws(SpawnError) -> pid_t {

@@ -43,8 +43,9 @@ public final class HTTPServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
         try FileSystem.makeDirectories(configuration.actionDirectory)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // Started once the port is open (below), while the first request is
+        // on its way: a thread start is a millisecond of a cold start here.
         let threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
         let eventLoop = group.next()
         let proxy = try eventLoop.submit {
             NIOLoopBound(
@@ -69,6 +70,8 @@ public final class HTTPServer: Sendable {
                 .bind(to: try listeningAddress(configuration))
                 .wait()
             logger.debug("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            threadPool.start()
+            ChildReaper.prepare()
             return HTTPServer(
                 configuration: configuration, group: group, threadPool: threadPool, channel: channel, proxy: proxy)
         } catch {

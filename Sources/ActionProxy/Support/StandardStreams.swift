@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -43,19 +41,26 @@ public enum StandardStreams {
     }
 }
 
-/// Stops the proxy cleanly on SIGTERM and SIGINT: the action process is
-/// killed and the proxy exits 0.
-public enum ShutdownSignals {
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+/// SIGTERM and SIGINT stop the proxy cleanly. `block` must run before any
+/// thread starts, so that every thread inherits the mask; the caller then
+/// waits for one of them. No handler and no libdispatch signal source: those
+/// cost a cold start two threads. Actions start with an empty mask (Spawn).
+public struct StopSignals {
+    private var signals = sigset_t()
 
-    /// Call once, from the main thread, before serving.
-    public static func install(_ shutdown: @escaping @Sendable () -> Void) {
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: shutdown)
-            source.resume()
-            sources.append(source)
-        }
+    public static func block() -> StopSignals {
+        var stop = StopSignals()
+        sigemptyset(&stop.signals)
+        sigaddset(&stop.signals, SIGTERM)
+        sigaddset(&stop.signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stop.signals, nil)
+        return stop
+    }
+
+    /// Blocks until SIGTERM or SIGINT arrives.
+    public func wait() {
+        var signals = self.signals
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
     }
 }
