@@ -18,7 +18,7 @@ public final class HTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let channel: Channel
-    private let proxy: NIOLoopBound<Proxy>
+    private let proxy: NIOLoopBoundBox<Proxy>
     /// True once `shutdown` has finished: `wait` returns then, not when the
     /// listener closes (which is shutdown's first step).
     private let stopped = ConditionLock(value: false)
@@ -28,7 +28,7 @@ public final class HTTPServer: Sendable {
 
     private init(
         configuration: Configuration, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
-        channel: Channel, proxy: NIOLoopBound<Proxy>
+        channel: Channel, proxy: NIOLoopBoundBox<Proxy>
     ) {
         self.configuration = configuration
         self.group = group
@@ -42,20 +42,20 @@ public final class HTTPServer: Sendable {
         // Writes to a pipe whose reader is gone must fail, not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         try FileSystem.makeDirectories(configuration.actionDirectory)
+        // The port is open before anything else starts: a client's connection
+        // and first request travel while the event loop comes up.
+        let socket = try listeningSocket(try listeningAddress(configuration))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        // Started once the port is open (below), while the first request is
+        // Started once the channel is up (below), while the first request is
         // on its way: a thread start is a millisecond of a cold start here.
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         let eventLoop = group.next()
-        let proxy = try eventLoop.submit {
-            NIOLoopBound(
-                Proxy(configuration: configuration, eventLoop: eventLoop, threadPool: threadPool, logger: logger),
-                eventLoop: eventLoop)
-        }.wait()
+        // Made here and handed to the loop, which alone touches it from now on.
+        let proxy = NIOLoopBoundBox.makeBoxSendingValue(
+            Proxy(configuration: configuration, eventLoop: eventLoop, threadPool: threadPool, logger: logger),
+            eventLoop: eventLoop)
         do {
             let channel = try ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
@@ -67,7 +67,7 @@ public final class HTTPServer: Sendable {
                         try pipeline.addHandler(HTTPHandler(proxy: proxy.value, logger: logger))
                     }
                 }
-                .bind(to: try listeningAddress(configuration))
+                .withBoundSocket(socket)
                 .wait()
             logger.debug("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             threadPool.start()
@@ -75,7 +75,6 @@ public final class HTTPServer: Sendable {
             return HTTPServer(
                 configuration: configuration, group: group, threadPool: threadPool, channel: channel, proxy: proxy)
         } catch {
-            try? threadPool.syncShutdownGracefully()
             try? group.syncShutdownGracefully()
             throw error
         }
@@ -88,6 +87,23 @@ public final class HTTPServer: Sendable {
             return address
         }
         return try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
+    }
+
+    /// A nonblocking TCP socket bound to `address` and listening.
+    private static func listeningSocket(_ address: SocketAddress) throws -> CInt {
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let fd = Glibc.socket(address.protocol.rawValue, type, 0)
+        guard fd >= 0 else { throw ListenError(code: errno) }
+        var one: CInt = 1
+        let bound = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size)) == 0
+            && address.withSockAddr { bind(fd, $0, socklen_t($1)) } == 0
+            && listen(fd, 256) == 0
+        guard bound else {
+            let code = errno
+            close(fd)
+            throw ListenError(code: code)
+        }
+        return fd
     }
 
     /// Blocks until `shutdown` has finished.
@@ -109,4 +125,10 @@ public final class HTTPServer: Sendable {
         stopped.lock()
         stopped.unlock(withValue: true)
     }
+}
+
+/// The port could not be opened: "Address already in use (errno 98)".
+struct ListenError: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { "\(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -16,6 +16,17 @@ struct CommandLineTests {
         #expect(String(decoding: output, as: UTF8.self).hasPrefix("actionproxy v"))
     }
 
+    @Test("a port already in use ends the proxy with exit 1 and says so")
+    func portInUse() throws {
+        let proxy = try TestProxy.start()
+        defer { proxy.stop() }
+        let second = #expect(throws: HTTPTestError.self) {
+            try Fixtures.runTool(TestProxy.binary, ["--host", "127.0.0.1", "--port", "\(proxy.port)"])
+        }
+        #expect(second?.description.contains("cannot serve on 127.0.0.1:\(proxy.port): Address already in use") == true)
+        #expect(try proxy.request("GET", "/health").status == 200)
+    }
+
     @Test("by default the proxy writes nothing into the log but the sentinels")
     func quietByDefault() throws {
         try withProxy { proxy throws in
