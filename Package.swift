@@ -45,7 +45,6 @@ let package = Package(
             name: "actionproxy",
             dependencies: [
                 "ActionProxy",
-                "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]

@@ -1,5 +1,4 @@
 import ActionProxy
-import CSystemShims
 import Logging
 
 #if canImport(Glibc)
@@ -11,7 +10,6 @@ import Logging
 @main
 enum ActionProxyCommand {
     static func main() {
-        _ = actionproxy_use_one_malloc_arena()
         let options: ProxyOptions
         do {
             options = try ProxyOptions.parse(Array(CommandLine.arguments.dropFirst()))
