@@ -71,10 +71,13 @@ final class ActionProcess: @unchecked Sendable {
         } catch {
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
+        let closeLinePipes = {
+            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+        }
         do {
             logPipes = try ActionLog.Pipes()
         } catch {
-            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+            closeLinePipes()
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
         do {
@@ -85,7 +88,7 @@ final class ActionProcess: @unchecked Sendable {
                     + logPipes.mappings
             ).start()
         } catch {
-            for fd in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(fd) }
+            closeLinePipes()
             logPipes.closeAll()
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }

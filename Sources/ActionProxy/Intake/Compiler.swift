@@ -10,7 +10,7 @@
 /// started (its process group), so that no init waits forever.
 struct Compiler {
     let command: String
-    var timeoutMilliseconds: Int64 = Configuration().compileTimeoutMilliseconds
+    let timeoutMilliseconds: Int64
 
     func compile(main: String, source: String, binary: String, environment: [String]) throws(ProxyError) {
         let output: Pipe

@@ -140,38 +140,30 @@ package enum FileSystem {
     /// `rm -rf`, without following symbolic links. Best effort: what cannot be
     /// removed stays.
     package static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            unlink(path)
-            return
-        }
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if fd >= 0 {
-            removeContents(of: fd)
-            close(fd)
-        }
-        rmdir(path)
+        path.withCString { removeEntry($0, in: AT_FDCWD) }
     }
 
-    /// Empties the folder open as `folder`, relative to descriptors and with
+    /// Removes `name` from the folder open as `folder` (`AT_FDCWD`: the working
+    /// one), a folder with everything in it. Relative to descriptors and with
     /// names as bytes: an extracted archive may hold names that are not UTF-8
     /// (a String path would not name them) and paths longer than PATH_MAX.
-    private static func removeContents(of folder: Int32) {
-        for name in entryNames(of: folder) {
-            var info = stat()
-            guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                unlinkat(folder, name, 0)
-                continue
-            }
-            let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if child >= 0 {
-                removeContents(of: child)
-                close(child)
-            }
-            unlinkat(folder, name, AT_REMOVEDIR)
+    private static func removeEntry(_ name: UnsafePointer<CChar>, in folder: Int32) {
+        var info = stat()
+        guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            unlinkat(folder, name, 0)
+            return
         }
+        let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if child >= 0 {
+            for entry in entryNames(of: child) {
+                entry.withUnsafeBufferPointer { bytes in
+                    if let entryName = bytes.baseAddress { removeEntry(entryName, in: child) }
+                }
+            }
+            close(child)
+        }
+        unlinkat(folder, name, AT_REMOVEDIR)
     }
 
     /// The names in the folder open as `folder`, without `.` and `..`, as

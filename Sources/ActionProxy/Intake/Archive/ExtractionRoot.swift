@@ -134,19 +134,16 @@ final class ExtractionRoot {
 
     // MARK: Limits
 
-    private func countEntry() throws(ArchiveError) {
+    /// One more entry: one the archive declares, or (given `path`) a folder
+    /// that `path` needs and no entry declares.
+    private func countEntry(implicitFolderFor path: EntryPath? = nil) throws(ArchiveError) {
         entryCount += 1
-        if entryCount > limits.maxEntries {
-            throw .limitExceeded("archive has more than the limit of \(limits.maxEntries) entries")
-        }
-    }
-
-    private func countImplicitFolder(for path: EntryPath) throws(ArchiveError) {
-        entryCount += 1
-        if entryCount > limits.maxEntries {
+        guard entryCount > limits.maxEntries else { return }
+        if let path {
             throw .limitExceeded(
                 "archive entry '\(path.name)' needs folders beyond the limit of \(limits.maxEntries) entries")
         }
+        throw .limitExceeded("archive has more than the limit of \(limits.maxEntries) entries")
     }
 
     /// Called before `count` more bytes are written to a file already `fileSize` long.
@@ -204,7 +201,7 @@ final class ExtractionRoot {
             // A folder that no entry declares counts as an entry all the same:
             // otherwise each name could add `EntryPath.maxDepth` folders
             // beyond the limit, and a small tar.gz of deep names millions.
-            try countImplicitFolder(for: path)
+            try countEntry(implicitFolderFor: path)
             if mkdirat(parent, name.cName, 0o755) != 0 && errno != EEXIST {
                 throw .system(errno, "cannot create a folder for '\(path.name)'")
             }
