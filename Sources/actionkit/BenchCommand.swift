@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
             actionCode = ActionCode(code: code ?? "", binary: false)
             actionName = "source (\(Self.size(actionCode.code.utf8.count)))"
         }
-        let proxyCommand = proxy ?? Self.siblingProxy()
+        let proxyCommand = proxy ?? Installation.proxyBinary
         let initCode = try initAction.map { path in
             let code = try ActionCode.load(path: path)
             return (code: code, name: Self.describe(path: path, code))
@@ -148,11 +148,5 @@ struct BenchCommand: ParsableCommand {
 
     private static func size(_ bytes: Int) -> String {
         bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, bytes / 1024)) KB"
-    }
-
-    /// `actionproxy` from the folder this `actionkit` was built into.
-    private static func siblingProxy() -> String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("actionproxy").path
     }
 }

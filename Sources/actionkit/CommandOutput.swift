@@ -1,3 +1,4 @@
+import ActionKit
 import Foundation
 
 /// Progress on stderr: rewritten in place on a terminal, one line each
@@ -41,4 +42,24 @@ func printReport(_ form: ReportForm) throws {
         print(text)
         for failure in failures.prefix(10) { print("  \(failure)") }
     }
+}
+
+/// The command with a relative program path made absolute: each proxy
+/// runs in a working folder of its own, where `./proxy` is not.
+func absoluteCommand(_ command: String) -> String {
+    var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+    // NAME=value assignments may come first, as in a shell.
+    guard
+        let index = words.firstIndex(where: { word in
+            !(word.isEmpty || (word.contains("=") && word.first.map { $0.isLetter || $0 == "_" } == true))
+        })
+    else { return command }
+    let program = words[index]
+    guard program.contains("/"), !program.hasPrefix("/"), !program.contains("'"), !program.contains("\""),
+        !program.hasPrefix("~")
+    else { return command }
+    words[index] = shellQuoted(
+        URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path)
+    return words.joined(separator: " ")
 }

@@ -113,9 +113,11 @@ struct ConformCommand: ParsableCommand {
         if groups == nil { throw ValidationError("--group: use core, robustness or all") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout: a positive number of seconds") }
         if url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
-        for variable in variables
-        where (variable.split(separator: "=", maxSplits: 1).first ?? "").isEmpty || !variable.contains("=") {
-            throw ValidationError("--env \(variable): expected NAME=VALUE")
+        do {
+            _ = try InvocationUnits.environment(variables)
+        } catch {
+            if case .environment(let variable) = error { throw ValidationError("--env \(variable): expected NAME=VALUE") }
+            throw ValidationError("\(error)")
         }
     }
 
@@ -137,11 +139,7 @@ struct ConformCommand: ParsableCommand {
             return
         }
         let (target, runtime, runtimeEnvironment) = try resolveTarget()
-        var environment = runtimeEnvironment
-        for variable in variables {
-            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
+        let environment = runtimeEnvironment.merging(try InvocationUnits.environment(variables)) { $1 }
         let cases = ConformanceCatalog.select(runtime: runtime, groups: Set(groups), filters: filters)
         guard !cases.isEmpty else {
             throw ValidationError(
@@ -186,7 +184,7 @@ struct ConformCommand: ParsableCommand {
             return (.image(image, limits: ContainerLimits(memory: memory)), runtime, [:])
         }
         if let proxy {
-            return (.command(Self.absolute(command: proxy), fixedPort: fixedPort), named ?? .native, [:])
+            return (.command(absoluteCommand(proxy), fixedPort: fixedPort), named ?? .native, [:])
         }
         if let url {
             return (try ProxyTarget.url(url), named ?? .native, [:])
@@ -194,26 +192,6 @@ struct ConformCommand: ParsableCommand {
         let runtime = named ?? .native
         let host = try RuntimeKind.hostTarget(runtime)
         return (host.target, runtime, host.environment)
-    }
-
-    /// The command with a relative program path made absolute: each proxy
-    /// runs in a working folder of its own, where `./proxy` is not.
-    static func absolute(command: String) -> String {
-        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        // NAME=value assignments may come first, as in a shell.
-        guard
-            let index = words.firstIndex(where: { word in
-                !(word.isEmpty || (word.contains("=") && word.first.map { $0.isLetter || $0 == "_" } == true))
-            })
-        else { return command }
-        let program = words[index]
-        guard program.contains("/"), !program.hasPrefix("/"), !program.contains("'"), !program.contains("\""),
-            !program.hasPrefix("~")
-        else { return command }
-        words[index] = shellQuoted(
-            URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                .standardizedFileURL.path)
-        return words.joined(separator: " ")
     }
 
     /// An image's runtime from the variables it sets: a launcher means the

@@ -166,9 +166,7 @@ struct InvokeCommand: ParsableCommand {
         } else if let proxy {
             target = .command(absoluteCommand(proxy))
         } else {
-            guard case .url(let host, let port) = try ProxyTarget.url(url ?? "") else {
-                throw ValidationError("not an http://HOST:PORT URL: \(url ?? "")")
-            }
+            let (host, port) = try ProxyTarget.address(url ?? "")
             target = .url(host: host, port: port)
         }
         var plan = InvocationPlan(target: target, code: actionCode, name: name ?? Self.actionName(code))

@@ -58,26 +58,12 @@ struct EchoTargetOptions: ParsableArguments {
             return EchoTarget(kind: .image(image), language: chosen ?? EchoTarget.language(forImage: image))
         }
         if let url {
-            guard case .url(let host, let port) = try ProxyTarget.url(url) else {
-                throw ValidationError("not an http://HOST:PORT URL: \(url)")
-            }
+            let (host, port) = try ProxyTarget.address(url)
             return EchoTarget(kind: .url(host: host, port: port, pid: pid), language: chosen ?? .native)
         }
         let language = runtime.flatMap(EchoAction.Language.init(rawValue:)) ?? chosen ?? .native
         return EchoTarget(kind: .host, language: language)
     }
-}
-
-/// `command` with its first word made absolute when it is a relative path
-/// to a file here: the kit runs proxy commands in a scratch folder.
-func absoluteCommand(_ command: String) -> String {
-    let trimmed = command.drop { $0 == " " }
-    let first = trimmed.prefix { $0 != " " }
-    guard first.contains("/"), !first.hasPrefix("/"), FileManager.default.fileExists(atPath: String(first)) else {
-        return command
-    }
-    let absolute = URL(fileURLWithPath: String(first)).standardized.path
-    return shellQuoted(absolute) + trimmed.dropFirst(first.count)
 }
 
 struct SoakCommand: ParsableCommand {

@@ -136,20 +136,23 @@ public struct Bench {
             let spawned = try SpawnedProxy(arguments: arguments, environment: environment)
             defer { spawned.stop() }
             let start = spawned.startedAt
-            var connection: BenchConnection?
-            while connection == nil {
-                if let ready = try? BenchConnection(port: port) {
-                    connection = ready
-                } else if !spawned.isRunning || Clock.now() - start > 30_000_000_000 {
-                    throw .failed("\(target.role) did not listen on port \(port)")
-                } else {
-                    usleep(200)
-                }
-            }
-            guard let connection else { continue }
+            let connection = try Self.firstConnection(to: port, of: spawned, role: target.role)
             let initialized = try connection.exchange(initRequest)
             let ran = initialized == 200 ? try connection.exchange(runRequest) : initialized
             tally.record(Clock.now() - start, ok: ran == 200)
+        }
+    }
+
+    /// The first connection the spawned proxy accepts, tried every 0.2 ms.
+    private static func firstConnection(to port: Int, of spawned: SpawnedProxy, role: String) throws(BenchError)
+        -> BenchConnection
+    {
+        while true {
+            if let ready = try? BenchConnection(port: port) { return ready }
+            if !spawned.isRunning || Clock.now() - spawned.startedAt > 30_000_000_000 {
+                throw .failed("\(role) did not listen on port \(port)")
+            }
+            usleep(200)
         }
     }
 

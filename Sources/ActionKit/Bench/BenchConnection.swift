@@ -34,14 +34,6 @@ final class BenchConnection {
         buffer.deallocate()
     }
 
-    /// Whether something listens on the port now (one attempt, no wait).
-    static func isListening(port: Int) -> Bool {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { return false }
-        defer { close(socketFD) }
-        return connect(socketFD, port: port)
-    }
-
     private static func connect(_ socketFD: Int32, port: Int) -> Bool {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

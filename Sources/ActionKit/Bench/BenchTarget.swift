@@ -58,7 +58,7 @@ struct ResidentMemory {
     var file: Int
 
     static func of(_ pid: Int32) -> ResidentMemory? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        guard let text = ProcessProbe.read("/proc/\(pid)/status") else { return nil }
         var values: [String: Int] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })

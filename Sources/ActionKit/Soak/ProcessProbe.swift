@@ -31,11 +31,7 @@ public struct ProcessProbe: Sendable {
 
     /// `VmRSS` of `/proc/PID/status`, in kB.
     public func residentKB() -> Int? {
-        guard let status = Self.read("/proc/\(pid)/status") else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        }
-        return nil
+        ResidentMemory.of(pid)?.total
     }
 
     public func openDescriptors() -> Int? {

@@ -44,6 +44,12 @@ public enum ProxyTarget: Sendable, CustomStringConvertible {
 
     /// Parses a `--url` value: `http://HOST:PORT` (the path is ignored).
     public static func url(_ text: String) throws(TargetError) -> ProxyTarget {
+        let (host, port) = try address(text)
+        return .url(host: host, port: port)
+    }
+
+    /// The host and port of an `http://HOST:PORT` URL.
+    public static func address(_ text: String) throws(TargetError) -> (host: String, port: Int) {
         var rest = Substring(text)
         if rest.hasPrefix("http://") { rest = rest.dropFirst("http://".count) }
         let authority = rest.split(separator: "/", maxSplits: 1).first ?? ""
@@ -51,7 +57,7 @@ public enum ProxyTarget: Sendable, CustomStringConvertible {
         guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
             throw .launch("not an http://HOST:PORT URL: \(text)")
         }
-        return .url(host: String(parts[0]), port: port)
+        return (String(parts[0]), port)
     }
 }
 
