@@ -92,27 +92,13 @@ final class ArchiveSandbox: Sendable {
     }
 
     private func readVictim() -> [UInt8] {
-        let fd = open(victim.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return count > 0 ? Array(buffer[0..<count]) : []
+        FileSystem.readPrefix(victim.path, count: 4096)
     }
 
     /// The sorted names in a folder, bytes decoded for messages (the sandbox's
     /// own names are ASCII; anything else is an escape anyway).
     static func names(in path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        ((try? FileSystem.listDirectory(path)) ?? []).sorted()
     }
 }
 

@@ -1,3 +1,5 @@
+import ActionProxy
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -21,7 +23,7 @@ enum CorpusReplay {
         """
 
     static func run() {
-        var forced = getenv(FuzzTarget.environmentVariable).flatMap { FuzzTarget(rawValue: String(cString: $0)) }
+        var forced = FuzzTarget.fromEnvironment
         var counts: [FuzzTarget: Int] = [:]
         var arguments = CommandLine.arguments.dropFirst()
         if arguments.isEmpty { fail(usage) }
@@ -63,35 +65,23 @@ enum CorpusReplay {
     }
 
     private static func entries(of path: String) -> [String] {
-        guard let directory = opendir(path) else { fail("cannot list \(path)\n") }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if !name.hasPrefix(".") { names.append(name) }
+        do {
+            return try FileSystem.listDirectory(path).filter { !$0.hasPrefix(".") }.sorted()
+        } catch {
+            fail("cannot list \(path)\n")
         }
-        return names.sorted()
     }
 
     private static func contents(of path: String) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { fail("cannot open \(path)\n") }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { fail("cannot read \(path)\n") }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
+        do {
+            return try FileSystem.readFile(path, limit: .max)
+        } catch {
+            fail("cannot read \(path)\n")
         }
     }
 
     private static func fail(_ message: String) -> Never {
-        _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        StandardStreams.writeError(message)
         exit(2)
     }
 }

@@ -20,10 +20,8 @@ struct ExtractedTree {
     typealias Path = [[UInt8]]
 
     private(set) var nodes: [Path: Node] = [:]
-    let folder: String
 
     init(folder: String) {
-        self.folder = folder
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { violated("the action folder \(folder) is gone or no longer a folder") }
         defer { close(fd) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// One intake of the proxy that the fuzzer feeds. The same binary serves
 /// every target (one build for all), and a run fuzzes one target at a time, so
 /// that each corpus folder holds real inputs of one kind (a zip is a zip) and
@@ -20,6 +26,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     static let environmentVariable = "ACTIONPROXY_FUZZ_TARGET"
 
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The target that `ACTIONPROXY_FUZZ_TARGET` names, if it names one.
+    static var fromEnvironment: FuzzTarget? {
+        getenv(environmentVariable).flatMap { FuzzTarget(rawValue: String(cString: $0)) }
+    }
 
     /// Feeds one input. Returns normally for any input the proxy handles as the
     /// contract says (accepted or refused); a broken invariant stops the process.

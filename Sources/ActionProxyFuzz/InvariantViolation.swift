@@ -1,3 +1,5 @@
+import ActionProxy
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -9,7 +11,7 @@
 /// message is written first so that the report says what went wrong.
 func violated(_ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) -> Never {
     let text = "ActionProxyFuzz: invariant violated (\(file):\(line)): \(message())\n"
-    _ = text.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+    StandardStreams.writeError(text)
     abort()
 }
 

@@ -12,7 +12,7 @@ enum JSONOutcome {
         do {
             self = .value(try JSONParser.parse(input))
         } catch {
-            self = error.message == "exceeded max depth" ? .tooDeep : .invalid(error)
+            self = error.message == JSONError.tooDeepMessage ? .tooDeep : .invalid(error)
         }
     }
 

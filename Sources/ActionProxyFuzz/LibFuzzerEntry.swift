@@ -1,6 +1,7 @@
 // The libFuzzer side, compiled only for `make fuzz` (`-D FUZZING`, with
 // `-sanitize=fuzzer`, which links the libFuzzer runtime).
 #if FUZZING
+    import ActionProxy
     import CLibFuzzer
 
     #if canImport(Glibc)
@@ -24,10 +25,9 @@
     /// owns the command line, and the environment also reaches the processes
     /// it forks (`-fork`, `-jobs`).
     private let fuzzedTarget: FuzzTarget = {
-        let name = getenv(FuzzTarget.environmentVariable).map { String(cString: $0) } ?? ""
-        guard let target = FuzzTarget(rawValue: name) else {
-            let message = "ActionProxyFuzz: set \(FuzzTarget.environmentVariable) to one of: \(FuzzTarget.names)\n"
-            _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        guard let target = FuzzTarget.fromEnvironment else {
+            StandardStreams.writeError(
+                "ActionProxyFuzz: set \(FuzzTarget.environmentVariable) to one of: \(FuzzTarget.names)\n")
             exit(2)
         }
         return target

@@ -1,6 +1,9 @@
 /// A JSON syntax error, worded like Go's encoding/json because the action proxy
 /// reports these messages to clients that know the Go implementation.
 package struct JSONError: Error, Equatable, CustomStringConvertible {
+    /// The message of a document nested deeper than `JSONParser.maxDepth`.
+    package static let tooDeepMessage = "exceeded max depth"
+
     package let message: String
     /// Zero-based index of the offending byte, or the input length when it ended too early.
     package let offset: Int
@@ -223,7 +226,7 @@ extension JSONError {
         let message: String
         switch error.context {
         case .unexpectedEnd: message = "unexpected end of JSON input"
-        case .tooDeep: message = "exceeded max depth"
+        case .tooDeep: message = JSONError.tooDeepMessage
         case .beginningOfValue: message = "invalid character \(character) looking for beginning of value"
         case .beginningOfObjectKey:
             message = "invalid character \(character) looking for beginning of object key string"

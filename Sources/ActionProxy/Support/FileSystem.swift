@@ -7,7 +7,7 @@
 #endif
 
 /// A failed file-system call, with the call, the path and `errno`.
-struct FileSystemError: Error, CustomStringConvertible, Equatable {
+package struct FileSystemError: Error, CustomStringConvertible, Equatable {
     let operation: String
     let path: String
     let code: Int32
@@ -18,7 +18,7 @@ struct FileSystemError: Error, CustomStringConvertible, Equatable {
         self.code = code
     }
 
-    var description: String {
+    package var description: String {
         "\(operation) \(path): \(String(cString: strerror(code)))"
     }
 }
@@ -87,7 +87,7 @@ package enum FileSystem {
     }
 
     /// Reads a whole file, refusing files larger than `limit` bytes.
-    static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileSystemError) -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileSystemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw FileSystemError("open", path) }
         defer { close(fd) }
@@ -106,7 +106,7 @@ package enum FileSystem {
     }
 
     /// The first `count` bytes of a file (fewer if it is shorter); empty if unreadable.
-    static func readPrefix(_ path: String, count: Int) -> [UInt8] {
+    package static func readPrefix(_ path: String, count: Int) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return [] }
         defer { close(fd) }
@@ -124,7 +124,7 @@ package enum FileSystem {
     }
 
     /// Names in a directory, without `.` and `..`.
-    static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+    package static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
         guard let dir = opendir(path) else { throw FileSystemError("opendir", path) }
         defer { closedir(dir) }
         var names: [String] = []

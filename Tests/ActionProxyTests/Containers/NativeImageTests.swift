@@ -8,14 +8,6 @@ import Testing
 extension ContainerTests {
     @Suite("Container: actionproxy/native", .enabled(if: TestImage.enabled(.native), skipNote(.native)))
     struct NativeImageTests {
-        /// A shell action that answers with what it was given.
-        static let echo = """
-            #!/bin/sh
-            echo "log line on stdout"
-            echo "log line on stderr" >&2
-            printf '{"argument":%s,"activation":"%s","deadline":"%s"}\\n' "$1" "$__OW_ACTIVATION_ID" "$__OW_DEADLINE"
-            """
-
         static let bareInit = Data("{\"value\":{\"main\":\"main\"}}".utf8)
 
         @Test("an image FROM actionproxy/native with its own /action/exec runs it without code at init")
@@ -67,7 +59,7 @@ extension ContainerTests {
             // one (a socket option that needs CAP_NET_ADMIN closes every connection).
             let options = ["--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
             try withContainer(.native, options: options) { proxy throws in
-                #expect(try proxy.initialize(code: Self.echo).status == 200)
+                #expect(try proxy.initialize(code: BlackboxRuntimeTests.echo).status == 200)
                 let json = try #require(try proxy.run(["n": 1]).json as? [String: Any])
                 #expect(json["argument"] as? [String: Int] == ["n": 1])
             }

@@ -8,16 +8,6 @@ import Testing
 extension ContainerTests {
     @Suite("Container: actionproxy/swift", .enabled(if: TestImage.enabled(.swift), skipNote(.swift)), .serialized)
     struct SwiftImageTests {
-        static let hello = """
-            import Foundation
-
-            func main(args: [String: Any]) -> [String: Any] {
-                let name = args["name"] as? String ?? "stranger"
-                print("hello log of \\(name)")
-                return ["greeting": "Hello, \\(name)!"]
-            }
-            """
-
         @Test("-compile reports a compile error on stderr, exits non-zero and writes no zip")
         func prebuildError() throws {
             let sources = try zipOf([
@@ -37,7 +27,7 @@ extension ContainerTests {
     struct SwiftSlimImageTests {
         @Test("a zip made by actionproxy/swift -compile runs on actionproxy/swift-slim, with its own Swift libraries")
         func prebuiltZip() throws {
-            let binary = try Self.prebuild(["main.swift": SwiftImageTests.hello])
+            let binary = try Self.prebuild(["main.swift": SwiftRuntimeTests.hello])
             #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))
             try withContainer(.swiftSlim) { proxy throws in
                 #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
@@ -83,7 +73,7 @@ extension ContainerTests {
         @Test("a Swift source sent to actionproxy/swift-slim fails init with 502 saying how to prebuild it")
         func sourceOnSlim() throws {
             try withContainer(.swiftSlim) { proxy throws in
-                let response = try proxy.initialize(code: SwiftImageTests.hello)
+                let response = try proxy.initialize(code: SwiftRuntimeTests.hello)
                 #expect(response.status == 502)
                 #expect(response.error?.contains("actionproxy/swift -compile main") == true, "\(response.text)")
             }

@@ -6,9 +6,7 @@ import Testing
 /// binary: no libFuzzer needed, every invariant of the fuzz targets checked.
 @Suite("The fuzz corpus replays without a crash or a broken invariant")
 struct FuzzCorpusTests {
-    static let corpus = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
+    static let corpus = Runtime.repository.appendingPathComponent("Fuzz/corpus")
 
     /// Beside the test bundle and `actionproxy`, like the proxy itself.
     static var binary: String {

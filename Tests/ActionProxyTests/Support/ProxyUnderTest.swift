@@ -100,11 +100,6 @@ enum Serving: Sendable, CustomTestStringConvertible {
     static let swift = cases(.swift, .swift)
     static let blackbox = cases(.blackbox, .native)
 
-    var isImage: Bool {
-        if case .image = self { return true }
-        return false
-    }
-
     /// Starts the proxy for `body` and always stops it. Containers run one
     /// at a time, as the suites of `ContainerTests` do: timing cases must
     /// not compete with each other for the machine's cores.

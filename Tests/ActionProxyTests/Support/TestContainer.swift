@@ -113,9 +113,7 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     /// `docker stop` (SIGTERM to the proxy, which is the container's first
     /// process) and the proxy's exit status.
     func terminateAndWait() -> Int32 {
-        _ = try? Docker.run(["stop", "-t", "10", id])
-        let code = (try? Docker.run(["inspect", "-f", "{{.State.ExitCode}}", id]))?.output
-        return Int32(code?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+        container.terminate(waitSeconds: 10) ?? -1
     }
 
     /// Sends a signal to the proxy (`docker kill --signal`).

@@ -15,7 +15,7 @@ final class TestProxy: ProxyUnderTest, @unchecked Sendable {
     private var stdoutData = Data()
     private var stderrData = Data()
 
-    static let sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+    static let sentinel = ActivationLogs.sentinel
 
     /// The built binary, beside the test bundle (or `ACTIONPROXY_BINARY`).
     static var binary: String {
