@@ -126,16 +126,9 @@ public final class Load {
 
     /// Sentinels on each stream: one per activation that reached the action.
     private func countSentinels(expected: Int) -> LoadReport.Sentinels? {
-        guard proxy.logs != nil else { return nil }
-        var counts = (stdout: 0, stderr: 0)
-        let deadline = Date().addingTimeInterval(proxy.logLag)
-        repeat {
-            guard let logs = proxy.logs else { return nil }
-            counts = (ActivationLogs(logs.stdout).count, ActivationLogs(logs.stderr).count)
-            if counts.stdout >= expected && counts.stderr >= expected { break }
-            usleep(100_000)
-        } while Date() < deadline
-        return LoadReport.Sentinels(expected: expected, stdout: counts.stdout, stderr: counts.stderr)
+        guard let logs = proxy.logs(withSentinels: expected) else { return nil }
+        return LoadReport.Sentinels(
+            expected: expected, stdout: ActivationLogs(logs.stdout).count, stderr: ActivationLogs(logs.stderr).count)
     }
 }
 

@@ -198,24 +198,17 @@ public final class Soak {
     /// Each activation's log lines sit between its sentinels: `soak NONCE`
     /// on stdout, `soak failing NONCE` on stderr for an application error.
     private func checkLogs(_ reached: [(nonce: String, fault: EchoRequest.Fault)]) {
-        guard proxy.logs != nil else {
-            report.logCheck = "skipped: the proxy's output is out of reach"
-            return
-        }
-        guard report.connectionErrors == 0 else {
+        // An output out of reach is said first; it is read only when needed.
+        guard report.connectionErrors == 0 || proxy.logs == nil else {
             report.logCheck = "skipped: requests without an answer cannot be lined up with the log"
             return
         }
-        var logs = proxy.logs ?? ProxyLogs(stdout: "", stderr: "")
-        var stdout = ActivationLogs(logs.stdout)
-        var stderr = ActivationLogs(logs.stderr)
-        let deadline = Date().addingTimeInterval(proxy.logLag)
-        while (stdout.count < reached.count || stderr.count < reached.count) && Date() < deadline {
-            usleep(100_000)
-            logs = proxy.logs ?? logs
-            stdout = ActivationLogs(logs.stdout)
-            stderr = ActivationLogs(logs.stderr)
+        guard let logs = proxy.logs(withSentinels: reached.count) else {
+            report.logCheck = "skipped: the proxy's output is out of reach"
+            return
         }
+        let stdout = ActivationLogs(logs.stdout)
+        let stderr = ActivationLogs(logs.stderr)
         report.sentinels = (stdout.count, stderr.count)
         guard stdout.count == reached.count, stderr.count == reached.count else {
             report.logCheck =
@@ -258,6 +251,21 @@ extension ServedProxy {
     /// How long its log may lag behind its answers: a host process writes
     /// straight to files; Docker's log arrives a little later.
     var logLag: TimeInterval { self is ProxyContainer ? 10 : 1 }
+
+    /// Its output once each stream holds `count` sentinels, or as it is when
+    /// `logLag` has passed; nil when the kit cannot see it. Read every 0.1 s
+    /// (for a container, each read is a `docker logs`).
+    func logs(withSentinels count: Int) -> ProxyLogs? {
+        guard var logs = self.logs else { return nil }
+        let deadline = Date().addingTimeInterval(logLag)
+        while ActivationLogs(logs.stdout).count < count || ActivationLogs(logs.stderr).count < count,
+            Date() < deadline
+        {
+            usleep(100_000)
+            logs = self.logs ?? logs
+        }
+        return logs
+    }
 }
 
 /// What a soak saw.
