@@ -64,7 +64,7 @@ struct LoadCommand: ParsableCommand {
         let report = Load(proxy: proxy, options: options, target: echo.description, progress: progress.show).run()
         progress.say("done")
         try printReport(
-            json ? .json(report.jsonObject) : .text(report.text, failures: report.jsonObject["failures"] as? [String] ?? []))
+            json ? .json(report.jsonObject) : .text(report.text, failures: report.failures))
         if !report.passed { throw ExitCode(1) }
     }
 }

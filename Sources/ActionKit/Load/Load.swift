@@ -208,15 +208,17 @@ public struct LoadReport: Sendable {
         self.target = target
         self.options = options
         self.tally = tally
+        self.tally.latencies.sort()
     }
 
-    public var requests: Int { tally.requests }
-    public var mismatches: Int { tally.mismatches }
+    /// What went wrong, request by request (at most a few).
+    public var failures: [String] { tally.notes }
 
-    /// Latency of the 200 answers at `fraction` (0.5, 0.99), milliseconds.
+    /// Latency of the 200 answers at `fraction` (0.5, 0.99), milliseconds
+    /// (the latencies were sorted once, at `init`).
     func latency(_ fraction: Double) -> Double? {
-        guard !tally.latencies.isEmpty else { return nil }
-        let sorted = tally.latencies.sorted()
+        let sorted = tally.latencies
+        guard !sorted.isEmpty else { return nil }
         let index = min(sorted.count - 1, Int(Double(sorted.count) * fraction))
         return (Double(sorted[index]) / 1000 * 100).rounded() / 100
     }
@@ -257,7 +259,7 @@ public struct LoadReport: Sendable {
             "unexpected": tally.unexpected,
             "connectionErrors": tally.connectionErrors,
             "proxyAlive": proxyAlive,
-            "failures": tally.notes,
+            "failures": failures,
             "passed": passed,
             "problems": problems,
         ]
