@@ -60,7 +60,7 @@ struct LoadCommand: ParsableCommand {
         let code = try EchoAction.code(echo.language)
         progress.say("starting \(echo) with the \(echo.language) echo action")
         let proxy = try echo.start(code: code)
-        defer { if echo.isStartedByKit { proxy.stop() } }
+        defer { proxy.stop() }  // a running --url proxy is left running (RemoteProxy.stop)
         let report = Load(proxy: proxy, options: options, target: echo.description, progress: progress.show).run()
         progress.say("done")
         try printReport(

@@ -152,7 +152,7 @@ struct SoakCommand: ParsableCommand {
         let code = try EchoAction.code(echo.language)
         progress.say("starting \(echo) with the \(echo.language) echo action")
         let proxy = try echo.start(code: code)
-        defer { if echo.isStartedByKit { proxy.stop() } }
+        defer { proxy.stop() }  // a running --url proxy is left running (RemoteProxy.stop)
         let soak = Soak(
             proxy: proxy, code: code, pid: echo.processID(of: proxy), options: options, target: echo.description,
             progress: progress.show)

@@ -106,8 +106,7 @@ public struct ConformanceRunner: Sendable {
         // Cases that leave the proxy uninitialised go first; then one init
         // serves the cases that need that action.
         let order = cases.indices.sorted { (rank(cases[$0]), $0) < (rank(cases[$1]), $1) }
-        // A running proxy answers at once or not at all: no start to wait for.
-        let shared = SharedProxy(target: target, runtime: runtime, startTimeout: min(startTimeout, 10))
+        let shared = SharedProxy(target: target, runtime: runtime, startTimeout: startTimeout)
         var results = [CaseResult?](repeating: nil, count: cases.count)
         for (position, index) in order.enumerated() {
             let conformanceCase = cases[index]

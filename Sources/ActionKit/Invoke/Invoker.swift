@@ -263,7 +263,7 @@ public final class Invoker {
         case .command(let command):
             return try ProxyTarget.command(command).start(timeout: 30)
         case .url(let host, let port):
-            return try ProxyTarget.url(host: host, port: port).start(timeout: 10)
+            return try ProxyTarget.url(host: host, port: port).start()
         }
     }
 

@@ -57,7 +57,7 @@ public struct EchoTarget: Sendable, CustomStringConvertible {
         case .image(let image):
             proxy = try ProxyTarget.image(image).start(environment: environment, timeout: 60)
         case .url(let host, let port, _):
-            proxy = try ProxyTarget.url(host: host, port: port).start(timeout: 10)
+            proxy = try ProxyTarget.url(host: host, port: port).start()
         }
         do {
             let response = try proxy.initialize(code, main: "main", timeoutSeconds: 120)

@@ -38,7 +38,8 @@ public enum ProxyTarget: Sendable, CustomStringConvertible {
             try ProxyProcess.start(
                 command: command, fixedPort: fixedPort, environment: environment, timeout: timeout)
         case .url(let host, let port):
-            try RemoteProxy.connect(host: host, port: port, timeout: timeout)
+            // A running proxy answers at once or not at all: no start to wait for.
+            try RemoteProxy.connect(host: host, port: port, timeout: min(timeout, 10))
         }
     }
 
