@@ -33,11 +33,7 @@ public struct BenchTarget: Sendable {
     /// the cold start spawns the proxy itself, without a shell, so that a
     /// shell's start is not part of what it measures.
     func words(port: Int) -> (environment: [String: String], arguments: [String]) {
-        var line = command
-        if fixedPort == nil {
-            line = command.contains("{port}") ? command.replacingOccurrences(of: "{port}", with: String(port))
-                : "\(command) --port \(port)"
-        }
+        let line = ProxyProcess.commandLine(command, port: port, fixedPort: fixedPort)
         var environment: [String: String] = [:]
         var arguments: [String] = []
         for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) {

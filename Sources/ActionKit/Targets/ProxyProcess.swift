@@ -41,19 +41,20 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         throw lastError
     }
 
+    /// `command` told its port: as it is for a proxy that always listens on
+    /// one (`fixedPort`), the port in place of `{port}`, else `--port N` after it.
+    static func commandLine(_ command: String, port: Int, fixedPort: Int?) -> String {
+        if fixedPort != nil { return command }
+        if command.contains("{port}") { return command.replacingOccurrences(of: "{port}", with: String(port)) }
+        return "\(command) --port \(port)"
+    }
+
     private static func startOnce(
         command: String, fixedPort: Int?, environment: [String: String], timeout: TimeInterval
     ) throws(TargetError) -> ProxyProcess {
         let port: Int
         if let fixedPort { port = fixedPort } else { port = try FreePort.pick() }
-        let line: String
-        if fixedPort != nil {
-            line = command
-        } else if command.contains("{port}") {
-            line = command.replacingOccurrences(of: "{port}", with: String(port))
-        } else {
-            line = "\(command) --port \(port)"
-        }
+        let line = commandLine(command, port: port, fixedPort: fixedPort)
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("actionkit-proxy-\(UUID().uuidString)")
         let process = Process()
