@@ -6,12 +6,15 @@ import Testing
 /// checks what the report holds, never how fast anything was.
 @Suite("actionkit bench")
 struct BenchCommandTests {
+    /// A script action that echoes each line it reads back on fd 3.
+    static let echo = "#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n"
+
     @Test("a short run against our proxy, with itself as the reference, gives a JSON report of every scenario")
     func shortRunReportsEveryScenario() throws {
         let folder = try Kit.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let action = folder.appendingPathComponent("echo.sh")
-        try Data("#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n".utf8).write(to: action)
+        try Data(Self.echo.utf8).write(to: action)
         let outcome = try Kit.run([
             "bench", "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}",
             "--action", action.path, "--rounds", "1", "--duration", "0.4", "--warmup", "0.1",
@@ -41,7 +44,7 @@ struct BenchCommandTests {
         let folder = try Kit.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let action = folder.appendingPathComponent("echo.sh")
-        try Data("#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n".utf8).write(to: action)
+        try Data(Self.echo.utf8).write(to: action)
         let outcome = try Kit.run([
             "bench", "--proxy", Kit.proxyBinary, "--action", action.path, "--rounds", "1", "--duration", "0.3",
             "--warmup", "0",

@@ -26,11 +26,7 @@ enum Invoke {
     }
 
     static func run(_ arguments: [String]) throws -> Run {
-        let outcome = try Kit.run(["invoke", "--json"] + arguments)
-        let object = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
-        guard let object else {
-            throw TargetError.launch("no JSON record (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)")
-        }
+        let (outcome, object) = try Kit.json(["invoke", "--json"] + arguments)
         return Run(outcome: outcome, json: object)
     }
 

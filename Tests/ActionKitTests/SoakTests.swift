@@ -82,11 +82,7 @@ enum FakeProxy {
 
 /// `actionkit … --json`: its exit status and report.
 func kitReport(_ arguments: [String]) throws -> (status: Int32, report: [String: Any], stderr: String) {
-    let outcome = try Kit.run(arguments + ["--json"])
-    let report = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
-    guard let report else {
-        throw TargetError.launch("no JSON report (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)")
-    }
+    let (outcome, report) = try Kit.json(arguments + ["--json"])
     return (outcome.status, report, outcome.stderr)
 }
 

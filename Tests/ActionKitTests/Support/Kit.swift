@@ -21,6 +21,16 @@ enum Kit {
         var stderr: String
     }
 
+    /// Runs `actionkit ARGUMENTS` (which ask for `--json`) and parses the
+    /// JSON object it prints; throws, with its output, when there is none.
+    static func json(_ arguments: [String]) throws -> (outcome: Outcome, object: [String: Any]) {
+        let outcome = try run(arguments)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] else {
+            throw TargetError.launch("no JSON output (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)")
+        }
+        return (outcome, object)
+    }
+
     /// Runs `actionkit ARGUMENTS` to its end, its output through files.
     static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws
         -> Outcome
