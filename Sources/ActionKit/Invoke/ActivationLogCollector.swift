@@ -142,6 +142,8 @@ public final class FileLogFollower: LogSource, @unchecked Sendable {
         let stream: LogLine.Stream
         var descriptor: Int32
         var partial: [UInt8] = []
+        /// Reused by every poll (a poll runs every few milliseconds).
+        private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
         init(path: String, stream: LogLine.Stream) {
             self.stream = stream
@@ -152,7 +154,6 @@ public final class FileLogFollower: LogSource, @unchecked Sendable {
         mutating func poll() -> [LogLine] {
             guard descriptor >= 0 else { return [] }
             var lines: [LogLine] = []
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = read(descriptor, &buffer, buffer.count)
                 if count <= 0 { break }
