@@ -28,6 +28,12 @@ public struct LogLine: Sendable, Equatable {
 public protocol LogSource: AnyObject, Sendable {
     func lines() -> (stdout: [LogLine], stderr: [LogLine])
     func close()
+    /// How long to wait between two `lines()` while a sentinel is awaited.
+    var pollInterval: TimeInterval { get }
+}
+
+extension LogSource {
+    public var pollInterval: TimeInterval { 0.005 }
 }
 
 /// Cuts a proxy's two streams into activations at the sentinels, as the
@@ -54,7 +60,7 @@ public final class ActivationLogCollector {
             || sentinel(in: snapshot.stderr, from: stderrCursor) == nil
         {
             if Date() >= deadline { break }
-            usleep(5_000)
+            usleep(UInt32(source.pollInterval * 1_000_000))
             snapshot = source.lines()
         }
         let (out, outComplete) = take(snapshot.stdout, cursor: &stdoutCursor)
@@ -198,6 +204,9 @@ public final class DockerLogSource: LogSource, @unchecked Sendable {
     }
 
     public func close() {}
+
+    /// Each `lines()` runs `docker logs` and reads the whole log again.
+    public var pollInterval: TimeInterval { 0.05 }
 
     private static func fetch(_ containerID: String) -> (stdout: [LogLine], stderr: [LogLine]) {
         guard let outcome = try? Docker.run(["logs", "--timestamps", containerID]) else { return ([], []) }
