@@ -135,7 +135,7 @@ final class Proxy {
             if configuration.waitForAck != nil {
                 ready = Proxy.awaitAck(process, timeout: configuration.ackTimeoutMilliseconds)
             } else {
-                ready = process.waitForEnd(byMillisecondsAfterSpawn: configuration.startGraceMilliseconds).flatMapThrowing { ended in
+                ready = process.waitForEnd(within: configuration.startGraceMilliseconds).flatMapThrowing { ended in
                     if ended { throw ProxyError.startFailed("command exited") }
                 }
             }

@@ -24,8 +24,6 @@ final class ActionProcess: @unchecked Sendable {
     }
 
     let pid: pid_t
-    /// Taken just before the spawn: the start grace counts from there.
-    private let spawnedAt: NIODeadline
     private let eventLoop: EventLoop
     private let logger: Logger
     private var channel: Channel?
@@ -47,9 +45,8 @@ final class ActionProcess: @unchecked Sendable {
     /// Gone for good: exited, stopped, or closed its fd 3 so it cannot answer again.
     var isAlive: Bool { exitStatus == nil && !outputClosed && !stopped }
 
-    private init(pid: pid_t, spawnedAt: NIODeadline, eventLoop: EventLoop, logger: Logger) {
+    private init(pid: pid_t, eventLoop: EventLoop, logger: Logger) {
         self.pid = pid
-        self.spawnedAt = spawnedAt
         self.eventLoop = eventLoop
         self.logger = logger
     }
@@ -64,7 +61,6 @@ final class ActionProcess: @unchecked Sendable {
         let output: Pipe
         let logPipes: ActionLog.Pipes
         let pid: pid_t
-        let spawnedAt: NIODeadline
         do {
             input = try Pipe()
             output = try Pipe()
@@ -81,7 +77,6 @@ final class ActionProcess: @unchecked Sendable {
             return eventLoop.makeFailedFuture(ProxyError.startFailed("\(error)"))
         }
         do {
-            spawnedAt = .now()
             pid = try Spawn(
                 executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
                 mappings: [.init(source: input.readEnd, target: 0), .init(source: output.writeEnd, target: 3)]
@@ -97,7 +92,7 @@ final class ActionProcess: @unchecked Sendable {
         logPipes.closeWriteEnds()
         logger.debug("started the action", metadata: ["pid": "\(pid)", "command": "\(command)"])
 
-        let process = ActionProcess(pid: pid, spawnedAt: spawnedAt, eventLoop: eventLoop, logger: logger)
+        let process = ActionProcess(pid: pid, eventLoop: eventLoop, logger: logger)
         process.watchExit()
         let bound = NIOLoopBound(process, eventLoop: eventLoop)
         return ActionLog.attach(logPipes, on: eventLoop).flatMap { log in
@@ -226,13 +221,14 @@ final class ActionProcess: @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// True once the process is gone, false if it is still there
-    /// `milliseconds` after it was spawned.
-    func waitForEnd(byMillisecondsAfterSpawn milliseconds: Int64) -> EventLoopFuture<Bool> {
+    /// True once the process is gone, false if it is still there after
+    /// `milliseconds` (counted once its pipes are attached: counted from the
+    /// spawn, a shell that exits at once was missed on a loaded machine).
+    func waitForEnd(within milliseconds: Int64) -> EventLoopFuture<Bool> {
         guard isAlive else { return eventLoop.makeSucceededFuture(true) }
         let promise = eventLoop.makePromise(of: Bool.self)
         endWaiters.append(promise)
-        eventLoop.scheduleTask(deadline: spawnedAt + .milliseconds(milliseconds)) { promise.succeed(false) }
+        eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { promise.succeed(false) }
         return promise.futureResult
     }
 
