@@ -15,7 +15,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum State {
         case idle
-        case collecting(Route, HTTPRequestHead, ByteBuffer?)
+        /// The body so far is in `body`, not here: a buffer held by the enum
+        /// and by a local copy would be copied at every chunk (quadratic).
+        case collecting(Route, HTTPRequestHead)
         /// The answer is known from the head: the body is read and dropped.
         case refusing(HTTPRequestHead, ProxyError)
         /// A request was handed over; its answer is not written yet.
@@ -28,6 +30,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let maxBodyBytes: Int
     private let logger: Logger
     private var state = State.idle
+    /// The body of the request being collected; its one reference, so that
+    /// appending a chunk never copies what came before.
+    private var body: ByteBuffer?
     private var isActive = true
     /// Parts of pipelined requests that came while an answer was pending.
     private var queued = CircularBuffer<HTTPServerRequestPart>()
@@ -65,32 +70,35 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             received(head, context: context)
         case .body(var chunk):
-            guard case .collecting(let route, let head, let body) = state else { return }
-            state = .idle
-            guard var collected = body else {
-                guard chunk.readableBytes <= maxBodyBytes else { return refuseOversized(head, context: context) }
-                state = .collecting(route, head, chunk)
-                return
-            }
-            guard collected.readableBytes + chunk.readableBytes <= maxBodyBytes else {
+            guard case .collecting(_, let head) = state else { return }
+            let collected = body?.readableBytes ?? 0
+            guard collected + chunk.readableBytes <= maxBodyBytes else {
+                body = nil
                 return refuseOversized(head, context: context)
             }
-            if collected.writableBytes < chunk.readableBytes {
-                // Grow once to the announced length instead of doubling as chunks come.
+            guard var collecting = body else {
+                // One allocation of the announced length instead of doubling as chunks come.
                 let announced = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
-                var grown = context.channel.allocator.buffer(
-                    capacity: max(announced, collected.readableBytes + chunk.readableBytes))
-                grown.writeBuffer(&collected)
-                collected = grown
+                if announced > chunk.readableBytes {
+                    var first = context.channel.allocator.buffer(capacity: announced)
+                    first.writeBuffer(&chunk)
+                    body = first
+                } else {
+                    body = chunk
+                }
+                return
             }
-            collected.writeBuffer(&chunk)
-            state = .collecting(route, head, collected)
+            body = nil  // `collecting` is now the buffer's one reference: appending does not copy.
+            collecting.writeBuffer(&chunk)
+            body = collecting
         case .end:
             let current = state
             state = .idle
             switch current {
-            case .collecting(let route, let head, let body):
-                dispatch(route, head, body ?? ByteBuffer(), context: context)
+            case .collecting(let route, let head):
+                let collected = body ?? ByteBuffer()
+                body = nil
+                dispatch(route, head, collected, context: context)
             case .refusing(let head, let error):
                 respond(.error(error), to: head, context: context)
             case .idle, .answering, .closing:
@@ -110,7 +118,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if route == .initialize, let refusal = proxy.refusalOfInit() {
                 state = .refusing(head, refusal)
             } else {
-                state = .collecting(route, head, nil)
+                state = .collecting(route, head)
                 // curl asks before sending bodies over 1 KB; don't make it wait a second.
                 if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
                     let interim = ResponseWriter.interimContinue(version: head.version, allocator: context.channel.allocator)
@@ -187,6 +195,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
         queued.removeAll()
+        body = nil
         context.fireChannelInactive()
     }
 
