@@ -13,10 +13,17 @@ package struct InitRequest: Sendable {
     /// bad base64 are `invalidRequest` (400); an empty body, `null`, `{}` or a
     /// missing `value` decode to a request without code.
     package static func decode(_ body: ByteBuffer) throws(ProxyError) -> InitRequest {
-        if body.readableBytesView.allSatisfy(isJSONWhitespace) { return InitRequest() }
+        try body.withUnsafeReadableBytes { raw throws(ProxyError) in try decode(raw) }
+    }
+
+    /// The code is read where it lies in the body (`codePath`): a 64 MB body
+    /// is neither copied into a `String` nor held twice.
+    private static func decode(_ body: UnsafeRawBufferPointer) throws(ProxyError) -> InitRequest {
+        if body.allSatisfy(isJSONWhitespace) { return InitRequest() }
         let document: JSONValue
+        let codeBytes: JSONStringBytes?
         do {
-            document = try body.withUnsafeReadableBytes { raw throws(JSONError) in try JSONParser.parse(raw) }
+            (document, codeBytes) = try JSONParser.parse(body, bytesOfStringAt: codePath)
         } catch {
             throw .invalidRequest("The /init body is not valid JSON: \(error.description)")
         }
@@ -42,21 +49,28 @@ package struct InitRequest: Sendable {
         default: throw .invalidRequest("The /init field \"env\" must be an object.")
         }
 
+        // `code` is "" when the parser gave its bytes apart.
         var bytes: [UInt8]? = nil
-        if !code.isEmpty {
-            if binary {
-                do {
-                    bytes = try Base64.decode(code)
-                } catch {
-                    throw .invalidRequest("cannot decode the request: \(error.description)")
-                }
-            } else {
-                bytes = Array(code.utf8)
+        do throws(Base64Error) {
+            switch (codeBytes, binary) {
+            case (.inInput(let range)?, true):
+                bytes = try Base64.decode(UnsafeRawBufferPointer(rebasing: body[range]))
+            case (.inInput(let range)?, false): bytes = Array(body[range])
+            case (.unescaped(let text)?, true):
+                bytes = try text.withUnsafeBytes { raw in Result { () throws(Base64Error) in try Base64.decode(raw) } }
+                    .get()
+            case (.unescaped(let text)?, false): bytes = text
+            case (nil, true): bytes = try Base64.decode(code)
+            case (nil, false): bytes = Array(code.utf8)
             }
+        } catch {
+            throw .invalidRequest("cannot decode the request: \(error.description)")
         }
         return InitRequest(
             code: bytes?.isEmpty == false ? bytes : nil, main: main.isEmpty ? "main" : main, environment: environment)
     }
+
+    private static let codePath = ["value", "code"]
 
     /// `env` members as variables: strings as they are, other values as
     /// compact JSON (`5`, `true`, `{"a":1}`).

@@ -1,3 +1,12 @@
+/// The bytes of a string that `JSONParser.parse(_:bytesOfStringAt:)` did not
+/// make a `String`.
+package enum JSONStringBytes: Equatable, Sendable {
+    /// The content had no escapes: it is this range of the input.
+    case inInput(Range<Int>)
+    /// The content without its escapes.
+    case unescaped([UInt8])
+}
+
 /// A JSON syntax error, worded like Go's encoding/json because the action proxy
 /// reports these messages to clients that know the Go implementation.
 package struct JSONError: Error, Equatable, CustomStringConvertible {
@@ -26,7 +35,31 @@ package enum JSONParser {
         }
         let input = JSONInput(base: base, count: bytes.count)
         do throws(JSONSyntaxError) {
-            return try DocumentParser(input: input).parse()
+            var parser = DocumentParser(input: input)
+            return try parser.parse()
+        } catch {
+            throw JSONError(error, in: input)
+        }
+    }
+
+    /// Parses `bytes` like `parse(_:)`, but the string at `path` (object keys
+    /// from the top, e.g. `["value", "code"]`), when it is ASCII, is not made
+    /// a `String`: it stands in the value as `""` and its bytes come back
+    /// apart, where they lie in the input when it has no escapes. Megabytes of
+    /// code are then copied once at most, not into a `String` and out again.
+    /// With duplicate keys these are the bytes of the last string at `path`,
+    /// the one that `subscript(key:)` finds; nil when that one is a `String`.
+    package static func parse(
+        _ bytes: UnsafeRawBufferPointer, bytesOfStringAt path: [String]
+    ) throws(JSONError) -> (JSONValue, stringBytes: JSONStringBytes?) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw JSONError(message: "unexpected end of JSON input", offset: 0)
+        }
+        let input = JSONInput(base: base, count: bytes.count)
+        var parser = DocumentParser(input: input, bytesPath: path)
+        do throws(JSONSyntaxError) {
+            let value = try parser.parse()
+            return (value, parser.pathBytes)
         } catch {
             throw JSONError(error, in: input)
         }
@@ -44,6 +77,15 @@ package enum JSONParser {
 /// so that nesting costs heap rather than the server thread's stack.
 private struct DocumentParser {
     let input: JSONInput
+    /// See `JSONParser.parse(_:bytesOfStringAt:)`; empty: every string is a `String`.
+    let bytesPath: [String]
+    /// The bytes of the last string at `bytesPath`, unless it is a `String`.
+    private(set) var pathBytes: JSONStringBytes?
+
+    init(input: JSONInput, bytesPath: [String] = []) {
+        self.input = input
+        self.bytesPath = bytesPath
+    }
 
     /// An array or object whose closing bracket has not been seen yet.
     private struct OpenContainer {
@@ -54,7 +96,7 @@ private struct DocumentParser {
         var key: String = ""
     }
 
-    func parse() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parse() throws(JSONSyntaxError) -> JSONValue {
         var open: [OpenContainer] = []
         var i = 0
 
@@ -82,6 +124,19 @@ private struct DocumentParser {
                     continue document
                 }
             case JSONByte.quote:
+                if isBytesPath(open) {
+                    pathBytes = nil
+                    let start = i + 1
+                    let end = try input.closingQuote(from: input.plainRunEnd(from: start))
+                    // ASCII escapes and raw bytes give valid UTF-8 (what `String` would repair stays a `String`).
+                    if input.isASCII(start..<end) {
+                        let plain = input.plainRunEnd(from: start) == end
+                        pathBytes = plain ? .inInput(start..<end) : .unescaped(unescapedBytes(start..<end))
+                        i = end + 1
+                        value = .string("")
+                        break
+                    }
+                }
                 let text: String
                 (text, i) = try parseString(at: i)
                 value = .string(text)
@@ -129,6 +184,15 @@ private struct DocumentParser {
         }
     }
 
+    /// Whether a value that starts now sits at `bytesPath`.
+    private func isBytesPath(_ open: [OpenContainer]) -> Bool {
+        guard !bytesPath.isEmpty, open.count == bytesPath.count else { return false }
+        for (container, key) in zip(open, bytesPath) where !container.isObject || container.key != key {
+            return false
+        }
+        return true
+    }
+
     /// Parses `"key" :` starting at `index`; returns the key and the index after the colon.
     private func parseKey(at index: Int) throws(JSONSyntaxError) -> (String, Int) {
         guard index < input.count else { throw JSONSyntaxError(.unexpectedEnd, at: input.count) }
@@ -157,23 +221,33 @@ private struct DocumentParser {
     /// Decodes string content already checked by `closingQuote(from:)`.
     private func unescapedString(_ content: Range<Int>) -> String {
         // Escapes only shrink: `\n` is two bytes for one, `\uXXXX` six for at most three.
-        String(unsafeUninitializedCapacity: content.count) { buffer in
-            guard let output = buffer.baseAddress else { return 0 }
-            var written = 0
-            var i = content.lowerBound
-            while i < content.upperBound {
-                let runEnd = min(input.plainRunEnd(from: i), content.upperBound)
-                let run = input.slice(i..<runEnd)
-                if let runStart = run.baseAddress {
-                    (output + written).update(from: runStart, count: run.count)
-                }
-                written += run.count
-                i = runEnd
-                guard i < content.upperBound else { break }
-                i = unescape(at: i, into: output, written: &written)
-            }
-            return written
+        String(unsafeUninitializedCapacity: content.count) { unescape(content, into: $0) }
+    }
+
+    /// `unescapedString` as bytes, for content known to be ASCII.
+    private func unescapedBytes(_ content: Range<Int>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: content.count) { buffer, written in
+            written = unescape(content, into: buffer)
         }
+    }
+
+    /// Writes checked string content without its escapes; returns the count written.
+    private func unescape(_ content: Range<Int>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let output = buffer.baseAddress else { return 0 }
+        var written = 0
+        var i = content.lowerBound
+        while i < content.upperBound {
+            let runEnd = min(input.plainRunEnd(from: i), content.upperBound)
+            let run = input.slice(i..<runEnd)
+            if let runStart = run.baseAddress {
+                (output + written).update(from: runStart, count: run.count)
+            }
+            written += run.count
+            i = runEnd
+            guard i < content.upperBound else { break }
+            i = unescape(at: i, into: output, written: &written)
+        }
+        return written
     }
 
     /// Writes the UTF-8 of the (checked) escape sequence whose backslash is at `index`;

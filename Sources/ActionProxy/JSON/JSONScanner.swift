@@ -97,6 +97,21 @@ struct JSONInput {
         return i
     }
 
+    /// Whether every byte in `range` is ASCII (eight bytes per step).
+    func isASCII(_ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        var high: UInt64 = 0
+        while range.upperBound &- i >= 8 {
+            high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        while i < range.upperBound {
+            high |= UInt64(self[i])
+            i &+= 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// Index of the first byte at or after `index` that ends a run of plain string
     /// content: a quote, a backslash or a control character (or `count`).
     ///

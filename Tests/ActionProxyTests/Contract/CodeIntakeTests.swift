@@ -30,6 +30,25 @@ struct CodeIntakeTests {
         }
     }
 
+    @Test(
+        "code reads the same whether its JSON string has escapes or not",
+        arguments: [
+            #"{"value":{"code":"CODE","binary":true}}"#, #"{"value":{"code":"CODE","binary":true,"code":"CODE"}}"#,
+        ])
+    func codeEscapes(template: String) throws {
+        // "???" is "Pz8/" in base64: the code has slashes to escape.
+        let base64 = Data((try Fixtures.text("echo.sh") + "\n# ???\n").utf8).base64EncodedString()
+        // As they are, and with every "/" escaped as "\/" (JSONSerialization's way).
+        for code in [base64, base64.replacingOccurrences(of: "/", with: #"\/"#)] {
+            try withProxy { proxy throws in
+                let body = template.replacingOccurrences(of: "CODE", with: code)
+                #expect(try proxy.request("POST", "/init", body: Data(body.utf8)).status == 200)
+                let response = try proxy.run(["escaped": code != base64])
+                #expect((response.json as? [String: Any])?["value"] as? [String: Bool] == ["escaped": code != base64])
+            }
+        }
+    }
+
     @Test("a tar.gz with exec becomes the action")
     func tarGzWithExec() throws {
         let archive = try Fixtures.tarGz([("exec", Fixtures.url("echo.sh"), 0o755)])

@@ -7,6 +7,15 @@ private func parse(_ text: String) throws(JSONError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8))
 }
 
+private func parseAtPath(_ text: String) throws(JSONError) -> (JSONValue, JSONStringBytes?) {
+    let bytes = Array(text.utf8)
+    let result = bytes.withUnsafeBytes { raw in
+        Result { () throws(JSONError) in try JSONParser.parse(raw, bytesOfStringAt: ["value", "code"]) }
+    }
+    let (value, stringBytes) = try result.get()
+    return (value, stringBytes)
+}
+
 private func parseError(_ text: String) -> JSONError? {
     parseError(Array(text.utf8))
 }
@@ -355,6 +364,50 @@ struct JSONParserTests {
         let value = try parse("{\"value\": {\"code\": \"\(code)\", \"binary\": true}}")
         #expect(value["value"]?["code"]?.stringValue == code)
         #expect(value["value"]?["binary"]?.boolValue == true)
+    }
+
+    // MARK: The string at a path, as bytes
+
+    @Test(
+        "the ASCII string at a path comes back as bytes: in place without escapes, unescaped with them",
+        arguments: [
+            ("QUJD", JSONStringBytes.inInput(20..<24)),
+            ("a\\nb\\/c\\u0041", .unescaped(Array("a\nb/cA".utf8))),
+            ("", .inInput(20..<20)),
+        ])
+    func bytesAtPath(code: String, expected: JSONStringBytes) throws {
+        let text = "{\"value\": {\"code\": \"\(code)\", \"main\": \"m\"}}"
+        let (value, bytes) = try parseAtPath(text)
+        #expect(bytes == expected)
+        #expect(value["value"]?["code"] == .string(""))
+        #expect(value["value"]?["main"] == .string("m"))
+    }
+
+    @Test("a non-ASCII string at the path stays a String, repaired as any other")
+    func nonASCIIAtPath() throws {
+        let (value, bytes) = try parseAtPath("{\"value\": {\"code\": \"caf\u{E9}\"}}")
+        #expect(bytes == nil)
+        #expect(value["value"]?["code"] == .string("caf\u{E9}"))
+    }
+
+    @Test("with duplicate keys the bytes are those of the string that the subscript finds")
+    func duplicatesAtPath() throws {
+        let (_, last) = try parseAtPath("{\"value\": {\"code\": \"AAAA\", \"code\": \"BB\"}}")
+        #expect(last == .inInput(36..<38))
+        let (value, escaped) = try parseAtPath("{\"value\": {\"code\": \"AAAA\"}, \"value\": {\"code\": \"\u{E9}\"}}")
+        #expect(escaped == nil)
+        #expect(value["value"]?["code"] == .string("\u{E9}"))
+    }
+
+    @Test("strings elsewhere are Strings, and an error inside the path's string is reported as always")
+    func elsewhereAndErrors() throws {
+        let (value, bytes) = try parseAtPath("{\"code\": \"x\", \"value\": {\"other\": {\"code\": \"y\"}}}")
+        #expect(bytes == nil)
+        #expect(value["code"] == .string("x"))
+        #expect(value["value"]?["other"]?["code"] == .string("y"))
+        let text = "{\"value\": {\"code\": \"ab\\qc\"}}"
+        let expected = try #require(parseError(text))
+        #expect(throws: expected) { try parseAtPath(text) }
     }
 }
 
