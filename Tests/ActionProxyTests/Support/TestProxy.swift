@@ -217,6 +217,36 @@ enum Fixtures {
         return try Data(contentsOf: target)
     }
 
+    /// A zip of everything under `folder`, names relative to it, modes kept
+    /// (for trees too large to list on a command line).
+    static func zip(folder: URL) throws -> Data {
+        let work = try scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let target = work.appendingPathComponent("action.zip")
+        let script = """
+            import os, sys, zipfile
+            root, target = sys.argv[1], sys.argv[2]
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+                for folder, folders, files in os.walk(root):
+                    folders.sort()
+                    for name in sorted(files):
+                        path = os.path.join(folder, name)
+                        z.write(path, os.path.relpath(path, root))
+            """
+        try runTool("/usr/bin/python3", ["-c", script, folder.path, target.path])
+        return try Data(contentsOf: target)
+    }
+
+    /// A tar.gz of everything under `folder`, names relative to it.
+    static func tarGz(folder: URL) throws -> Data {
+        let work = try scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let target = work.appendingPathComponent("action.tar.gz")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        try runTool("/usr/bin/tar", ["-czf", target.path, "-C", folder.path] + names)
+        return try Data(contentsOf: target)
+    }
+
     /// A tar.gz of `files` made with `tar`.
     static func tarGz(_ files: [(name: String, source: URL, mode: Int)]) throws -> Data {
         let folder = try scratch()
