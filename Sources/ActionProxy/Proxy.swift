@@ -94,10 +94,17 @@ final class Proxy {
             } else {
                 throw ProxyError.missingCode
             }
+            let environment = ActionEnvironment.forAction(configuration, initEnvironment: request.environment)
+            do {
+                try ScriptInterpreter.check(executable, environment: environment)
+            } catch {
+                if let folder { FileSystem.removeTree(folder) }
+                throw error
+            }
             return PreparedAction(
                 folder: folder,
                 command: configuration.launcher.map { [$0, FileSystem.absolutePath(executable)] } ?? [executable],
-                environment: ActionEnvironment.forAction(configuration, initEnvironment: request.environment))
+                environment: environment)
         }
         .flatMap { prepared in
             bound.value.start(prepared).map { ($0, prepared) }.flatMapErrorThrowing { error in
