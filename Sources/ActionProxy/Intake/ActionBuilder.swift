@@ -96,12 +96,24 @@ struct ActionBuilder: Sendable {
         let content = (try? FileSystem.readFile(path, limit: 64 * 1024)).map { String(decoding: $0, as: UTF8.self) }
         let actual = content?.trimmingWhitespace
         if actual != expected {
-            // The reference's message, with the detail in the log.
+            // The reference's message and log lines; the message then names
+            // both environments, so that whoever sent the code can tell which
+            // toolchain to build it with without the container's log.
             Sentinels.writeToLog(
                 "Expected exec.env should start with \(expected)\nActual value: \(actual ?? "(bin/exec.env is missing)")\n"
             )
-            throw .startFailed("Execution environment version mismatch. See logs for details.")
+            let found =
+                actual.map { "the action was built for '\(Self.excerpt($0))'" } ?? "the action has no bin/exec.env"
+            throw .startFailed(
+                "Execution environment version mismatch. See logs for details."
+                    + " This image needs actions built for '\(expected)'; \(found).")
         }
+    }
+
+    /// The first line of an `exec.env`, cut short: it comes from the code sent.
+    private static func excerpt(_ content: String) -> String {
+        let line = content.prefix { !$0.isNewline }
+        return line.count > 100 ? line.prefix(100) + "…" : String(line)
     }
 }
 

@@ -189,7 +189,8 @@ extension ContainerTests {
                 #expect(response.status == 502)
                 #expect(
                     response.error
-                        == "cannot start action: Execution environment version mismatch. See logs for details.")
+                        == "cannot start action: Execution environment version mismatch. See logs for details. This image needs"
+                        + " actions built for 'example/runtime:2'; the action was built for 'example/runtime:1'.")
                 #expect(proxy.stderr.contains("example/runtime:1"))
             }
         }

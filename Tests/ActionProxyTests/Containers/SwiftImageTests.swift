@@ -4,7 +4,7 @@ import Testing
 /// What only the Swift images have (the runtime's cases run on
 /// `actionproxy/swift` in `Runtimes/SwiftRuntimeTests.swift`): offline builds
 /// with `actionproxy/swift -compile`, run on `actionproxy/swift-slim`, where no
-/// toolchain is.
+/// toolchain is but the toolchain's Swift runtime libraries are.
 extension ContainerTests {
     @Suite("Container: actionproxy/swift", .enabled(if: TestImage.enabled(.swift), skipNote(.swift)), .serialized)
     struct SwiftImageTests {
@@ -19,31 +19,66 @@ extension ContainerTests {
             #expect(outcome.stdout.isEmpty)
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
         }
+
+        @Test("an /init compile leaves bin/exec on the image's Swift runtime, no copy of it, and bin/exec.env")
+        func initCompileUsesTheImageRuntime() throws {
+            try withContainer(.swift) { proxy throws in
+                #expect(try proxy.initialize(code: SwiftRuntimeTests.hello).status == 200)
+                #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello, Ada!\"}\n")
+                let listing = try proxy.exec(["ls", "-A", "/action/action/1/bin"]).output
+                #expect(listing.split(separator: "\n") == ["exec", "exec.env"])
+                let version = try proxy.exec(["/usr/local/lib/actionproxy/swift/execution-env"]).output
+                #expect(version.hasPrefix("swift-"))
+                #expect(try proxy.exec(["cat", "/action/action/1/bin/exec.env"]).output == version)
+                try expectSwiftLibraries(of: "/action/action/1/bin/exec", in: proxy)
+            }
+        }
     }
 
     @Suite(
         "Container: actionproxy/swift-slim, with actions prebuilt by actionproxy/swift",
         .enabled(if: TestImage.enabled(.swift, .swiftSlim), skipNote(.swift, .swiftSlim)), .serialized)
     struct SwiftSlimImageTests {
-        @Test("a zip made by actionproxy/swift -compile runs on actionproxy/swift-slim, with its own Swift libraries")
-        func prebuiltZip() throws {
+        @Test("a zip made by actionproxy/swift -compile holds exec and exec.env only, and is under 1 MB")
+        func prebuiltZipIsSmall() throws {
             let binary = try Self.prebuild(["main.swift": SwiftRuntimeTests.hello])
             #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))
+            #expect(binary.count < 1_000_000, "\(binary.count) bytes")
+            let entries = try Self.entries(of: binary)
+            #expect(entries.keys.sorted() == ["exec", "exec.env"], "\(entries)")
+            let environment = String(decoding: try Self.read("exec.env", in: binary), as: UTF8.self)
+            let needed = try Self.imageEnvironment
+            #expect(environment == needed + "\n")
+        }
+
+        @Test("a zip made by actionproxy/swift -compile runs on actionproxy/swift-slim, on the image's Swift libraries")
+        func prebuiltZip() throws {
+            let binary = try Self.prebuild(["main.swift": SwiftRuntimeTests.hello])
             try withContainer(.swiftSlim) { proxy throws in
                 #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
                 #expect(try proxy.run(["name": "Zip"]).text == "{\"greeting\":\"Hello, Zip!\"}\n")
                 proxy.waitForSentinels(1)
                 #expect(proxy.stdout == "hello log of Zip\n\(TestContainer.sentinel)\n")
-                // Every Swift library comes from the zip's lib/: the image has no toolchain.
-                let libraries = try proxy.exec(["ldd", "/action/action/1/bin/exec"]).output
-                let swiftLines = libraries.split(separator: "\n").filter {
-                    $0.contains("libswiftCore") || $0.contains("Foundation")
-                }
-                #expect(!swiftLines.isEmpty)
-                for line in swiftLines {
-                    #expect(line.contains("/action/action/1/bin/lib/"), "\(line)")
-                }
-                #expect(!libraries.contains("not found"), "\(libraries)")
+                try expectSwiftLibraries(of: "/action/action/1/bin/exec", in: proxy)
+            }
+        }
+
+        @Test("a zip whose bin/exec.env names another Swift version is refused with 502 naming both versions")
+        func otherSwiftVersion() throws {
+            let binary = try Self.prebuild(["main.swift": SwiftRuntimeTests.hello])
+            let other = try Self.replacing("exec.env", in: binary, with: "swift-5.10.1\n")
+            let needed = try Self.imageEnvironment
+            try withContainer(.swiftSlim) { proxy throws in
+                let response = try proxy.initialize(code: other.base64EncodedString(), binary: true)
+                #expect(response.status == 502)
+                #expect(
+                    response.error
+                        == "cannot start action: Execution environment version mismatch. See logs for details."
+                        + " This image needs actions built for '\(needed)'; the action was built for"
+                        + " 'swift-5.10.1'.")
+                #expect(proxy.stderr.contains("Actual value: swift-5.10.1"), "\(proxy.stderr)")
+                // Refused, not counted: the zip of the right version initialises next.
+                #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
             }
         }
 
@@ -89,5 +124,66 @@ extension ContainerTests {
             }
             return outcome.stdout
         }
+
+        /// `OW_EXECUTION_ENV` of actionproxy/swift-slim, as the image sets it.
+        static var imageEnvironment: String {
+            get throws {
+                let outcome = try Docker.check([
+                    "image", "inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", TestImage.swiftSlim.rawValue,
+                ])
+                let prefix = "OW_EXECUTION_ENV="
+                let line = outcome.output.split(separator: "\n").first { $0.hasPrefix(prefix) }
+                return try #require(line.map { String($0.dropFirst(prefix.count)) })
+            }
+        }
+
+        /// The entries of a zip with their sizes, as Python's zipfile reads them.
+        static func entries(of zip: Data) throws -> [String: Int] {
+            let script = """
+                import io, json, sys, zipfile
+                z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+                print(json.dumps({i.filename: i.file_size for i in z.infolist()}))
+                """
+            let output = try Fixtures.runTool("/usr/bin/python3", ["-c", script], input: zip)
+            return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Int])
+        }
+
+        /// One entry of a zip.
+        static func read(_ name: String, in zip: Data) throws -> Data {
+            let script = """
+                import io, sys, zipfile
+                sys.stdout.buffer.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read(sys.argv[1]))
+                """
+            return try Fixtures.runTool("/usr/bin/python3", ["-c", script, name], input: zip)
+        }
+
+        /// `zip` with the entry `name` holding `content` instead, every other
+        /// entry (and its mode) as it was.
+        static func replacing(_ name: String, in zip: Data, with content: String) throws -> Data {
+            let target = try Fixtures.scratch().appendingPathComponent("replaced.zip")
+            let script = """
+                import io, sys, zipfile
+                source = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+                with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                    for info in source.infolist():
+                        z.writestr(info, sys.argv[3] if info.filename == sys.argv[2] else source.read(info))
+                """
+            try Fixtures.runTool("/usr/bin/python3", ["-c", script, target.path, name, content], input: zip)
+            return try Data(contentsOf: target)
+        }
     }
+}
+
+/// Every Swift library of `executable` in the container comes from the
+/// image's /usr/lib/swift/linux, and nothing is missing.
+private func expectSwiftLibraries(of executable: String, in proxy: TestContainer) throws {
+    let libraries = try proxy.exec(["ldd", executable]).output
+    let swiftLines = libraries.split(separator: "\n").filter {
+        $0.contains("libswiftCore") || $0.contains("Foundation")
+    }
+    #expect(swiftLines.count >= 2, "\(libraries)")
+    for line in swiftLines {
+        #expect(line.contains("=> /usr/lib/swift/linux/"), "\(line)")
+    }
+    #expect(!libraries.contains("not found"), "\(libraries)")
 }

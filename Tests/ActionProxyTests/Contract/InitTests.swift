@@ -184,8 +184,23 @@ struct ExecutionEnvironmentTests {
             let response = try proxy.initialize(code: "sleep 30\n")
             #expect(response.status == 502)
             #expect(
-                response.error == "cannot start action: Execution environment version mismatch. See logs for details.")
+                response.error
+                    == "cannot start action: Execution environment version mismatch. See logs for details. This image needs"
+                    + " actions built for 'example/runtime:2'; the action was built for 'example/runtime:1'.")
             #expect(proxy.stderr.contains("example/runtime:1"))
+        }
+    }
+
+    @Test("a missing bin/exec.env fails the init with 502 saying so")
+    func missing() throws {
+        let environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "OW_EXECUTION_ENV": "example/runtime:2"]
+        try withProxy(environment: environment) { proxy throws in
+            let response = try proxy.initialize(code: "sleep 30\n")
+            #expect(response.status == 502)
+            #expect(
+                response.error?.hasSuffix(
+                    "This image needs actions built for 'example/runtime:2'; the action has no bin/exec.env.") == true,
+                "\(response.text)")
         }
     }
 

@@ -150,30 +150,42 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("a zip made by actionproxy -compile runs as a binary action, with no compiler and its own Swift libraries")
+    @Test("a zip made by actionproxy -compile holds exec and exec.env and runs on the toolchain's Swift runtime")
     func prebuiltZip() throws {
         let sources = try zipOf(["main.swift": Self.hello])
         let folder = try Fixtures.scratch()
         let binary = try Self.runOffline(
             ["-compile", "main"], input: sources, in: folder, environment: Runtime.swift.environment())
         #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))
-        try withProxy(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
-            #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
+        #expect(binary.count < 1_000_000, "\(binary.count) bytes")
+        let version = String(
+            decoding: try Fixtures.runTool(Runtime.swift.folder.appendingPathComponent("execution-env").path, []),
+            as: UTF8.self
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version.hasPrefix("swift-6."), "\(version)")
+        // The guard the slim image sets: the zip names the toolchain's version.
+        try withProxy(environment: ["OW_WAIT_FOR_ACK": "1", "OW_EXECUTION_ENV": version]) { proxy throws in
+            let initialized = try proxy.initialize(code: binary.base64EncodedString(), binary: true)
+            #expect(initialized.status == 200, "\(initialized.text)")
             #expect(try proxy.run(["name": "Zip"]).text == "{\"greeting\":\"Hello, Zip!\"}\n")
-            // Every Swift library comes from the zip's lib/, none from the toolchain.
-            let executable = proxy.directory.appendingPathComponent("action/1/bin/exec")
+            let bin = proxy.directory.appendingPathComponent("action/1/bin")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: bin.path).sorted() == ["exec", "exec.env"])
+            // Every Swift library comes from the toolchain's runtime folder: no copy in bin/.
+            let executable = bin.appendingPathComponent("exec")
             let libraries = String(decoding: try Fixtures.runTool("/usr/bin/ldd", [executable.path]), as: UTF8.self)
             let swiftLines = libraries.split(separator: "\n").filter {
                 $0.contains("libswiftCore") || $0.contains("Foundation")
             }
-            #expect(!swiftLines.isEmpty)
+            #expect(swiftLines.count >= 2, "\(libraries)")
             for line in swiftLines {
-                #expect(line.contains("/action/1/bin/lib/"), "\(line)")
+                #expect(line.contains("/lib/swift/linux/") && !line.contains("/action/1/bin/"), "\(line)")
             }
         }
     }
 
-    @Test("the init env is in the action's environment, = and unicode intact, non-strings as JSON", arguments: Serving.swift)
+    @Test(
+        "the init env is in the action's environment, = and unicode intact, non-strings as JSON",
+        arguments: Serving.swift)
     func initEnvironment(_ serving: Serving) throws {
         let code = """
             import Foundation
@@ -188,7 +200,9 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("every activation field is an __OW_ variable, a numeric deadline and an object included", arguments: Serving.swift)
+    @Test(
+        "every activation field is an __OW_ variable, a numeric deadline and an object included",
+        arguments: Serving.swift)
     func activationFields(_ serving: Serving) throws {
         let code = """
             import Foundation
@@ -263,7 +277,8 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.swift)
+    @Test(
+        "an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.swift)
     func applicationError(_ serving: Serving) throws {
         let code = """
             func main(args: [String: Any]) -> [String: Any] {
@@ -306,7 +321,9 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("an array result answers 200 with the array (a Codable output that encodes as an array)", arguments: Serving.swift)
+    @Test(
+        "an array result answers 200 with the array (a Codable output that encodes as an array)",
+        arguments: Serving.swift)
     func arrayResult(_ serving: Serving) throws {
         let code = """
             struct Input: Codable { let words: String }
@@ -318,7 +335,9 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("a compile error fails init with 502 naming main.swift and the line, and no temporary folder", arguments: Serving.swift)
+    @Test(
+        "a compile error fails init with 502 naming main.swift and the line, and no temporary folder",
+        arguments: Serving.swift)
     func compileError(_ serving: Serving) throws {
         let code = """
             import Foundation
@@ -338,7 +357,9 @@ struct SwiftRuntimeTests {
         }
     }
 
-    @Test("an entry point of another signature fails init with 502 naming its line and the supported ones", arguments: Serving.swift)
+    @Test(
+        "an entry point of another signature fails init with 502 naming its line and the supported ones",
+        arguments: Serving.swift)
     func unsupportedSignature(_ serving: Serving) throws {
         let code = """
             import Foundation
