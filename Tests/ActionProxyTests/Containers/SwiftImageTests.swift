@@ -14,7 +14,7 @@ extension ContainerTests {
                 "main.swift": "func main(args: [String: Any]) -> [String: Any] { [\"x\": nope] }\n"
             ])
             let outcome = try Docker.run(
-                ["run", "-i", "--rm", TestImage.swift.rawValue, "-compile", "main"], input: sources)
+                ["run", "-i", "--rm", TestImage.swift.reference, "-compile", "main"], input: sources)
             #expect(outcome.status != 0)
             #expect(outcome.stdout.isEmpty)
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
@@ -83,7 +83,7 @@ extension ContainerTests {
         /// the zip of bin/ it writes on stdout.
         static func prebuild(_ files: [String: String], main: String = "main") throws -> Data {
             let outcome = try Docker.run(
-                ["run", "-i", "--rm", TestImage.swift.rawValue, "-compile", main], input: try zipOf(files))
+                ["run", "-i", "--rm", TestImage.swift.reference, "-compile", main], input: try zipOf(files))
             guard outcome.status == 0 else {
                 throw HTTPTestError(description: "actionproxy/swift -compile failed: \(outcome.errors)")
             }
