@@ -19,6 +19,19 @@ extension ContainerTests {
             #expect(outcome.stdout.isEmpty)
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
         }
+
+        @Test("a package whose dependency does not build in the invoker's 256 MB fails /init with 502 saying how to prebuild")
+        func packageOutOfMemory() throws {
+            let zip = try zipOf(SwiftRuntimeTests.collectionsPackage)
+            try withContainer(.swift) { proxy throws in
+                let response = try SwiftRuntimeTests.initializeSlowly(proxy, zip: zip, main: "unique")
+                #expect(response.status == 502)
+                let message = try #require(response.error)
+                #expect(message.contains("ran out of memory"), "\(message)")
+                #expect(message.contains("limit of 256 MB"), "\(message)")
+                #expect(message.contains("actionproxy/swift -compile unique"), "\(message)")
+            }
+        }
     }
 
     @Suite(
@@ -67,6 +80,19 @@ extension ContainerTests {
                     let response = try proxy.run(["name": "Ada"], fields: ["activation_id": "a\(index)"])
                     #expect(response.text == "{\"line\":\"Hi, Ada (a\(index))\"}\n")
                 }
+            }
+        }
+
+        @Test("a package that depends on apple/swift-collections, prebuilt with -compile, runs on actionproxy/swift-slim")
+        func prebuiltPackage() throws {
+            let binary = try Self.prebuild(SwiftRuntimeTests.collectionsPackage, main: "unique")
+            #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))
+            try withContainer(.swiftSlim) { proxy throws in
+                #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
+                let response = try proxy.run(["words": ["b", "a", "b", "c", "a"]])
+                #expect(response.text == "{\"rotated\":[\"a\",\"c\",\"b\"],\"unique\":[\"b\",\"a\",\"c\"]}\n")
+                let libraries = try proxy.exec(["ldd", "/action/action/1/bin/exec"]).output
+                #expect(!libraries.contains("not found"), "\(libraries)")
             }
         }
 
