@@ -151,7 +151,7 @@ extension ContainerTests {
             try Docker.run(
                 [
                     "run", "-i", "--rm", "-e", "OW_COMPILER=/fixtures/compile.sh", "-v",
-                    "\(Fixtures.directory.path):/fixtures:ro", TestImage.python.rawValue, "-compile", "main",
+                    "\(Fixtures.directory.path):/fixtures:ro", TestImage.python.reference, "-compile", "main",
                 ], input: input)
         }
 
@@ -363,7 +363,7 @@ extension ContainerTests {
         @Test("every image's proxy prints its version", arguments: TestImage.allCases)
         func version(image: TestImage) throws {
             if TestImage.unavailable([image]) != nil && !TestImage.required { return }
-            let outcome = try Docker.check(["run", "--rm", image.rawValue, "-version"])
+            let outcome = try Docker.check(["run", "--rm", image.reference, "-version"])
             #expect(outcome.output.hasPrefix("actionproxy v"))
         }
 

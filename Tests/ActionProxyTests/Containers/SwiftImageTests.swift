@@ -14,7 +14,7 @@ extension ContainerTests {
                 "main.swift": "func main(args: [String: Any]) -> [String: Any] { [\"x\": nope] }\n"
             ])
             let outcome = try Docker.run(
-                ["run", "-i", "--rm", TestImage.swift.rawValue, "-compile", "main"], input: sources)
+                ["run", "-i", "--rm", TestImage.swift.reference, "-compile", "main"], input: sources)
             #expect(outcome.status != 0)
             #expect(outcome.stdout.isEmpty)
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
@@ -31,6 +31,19 @@ extension ContainerTests {
                 #expect(version.hasPrefix("swift-"))
                 #expect(try proxy.exec(["cat", "/action/action/1/bin/exec.env"]).output == version)
                 try expectSwiftLibraries(of: "/action/action/1/bin/exec", in: proxy)
+            }
+        }
+
+        @Test("a package whose dependency does not build in the invoker's 256 MB fails /init with 502 saying how to prebuild")
+        func packageOutOfMemory() throws {
+            let zip = try zipOf(SwiftRuntimeTests.collectionsPackage)
+            try withContainer(.swift) { proxy throws in
+                let response = try SwiftRuntimeTests.initializeSlowly(proxy, zip: zip, main: "unique")
+                #expect(response.status == 502)
+                let message = try #require(response.error)
+                #expect(message.contains("ran out of memory"), "\(message)")
+                #expect(message.contains("limit of 256 MB"), "\(message)")
+                #expect(message.contains("actionproxy/swift -compile unique"), "\(message)")
             }
         }
     }
@@ -105,6 +118,19 @@ extension ContainerTests {
             }
         }
 
+        @Test("a package that depends on apple/swift-collections, prebuilt with -compile, runs on actionproxy/swift-slim")
+        func prebuiltPackage() throws {
+            let binary = try Self.prebuild(SwiftRuntimeTests.collectionsPackage, main: "unique")
+            #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))
+            try withContainer(.swiftSlim) { proxy throws in
+                #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
+                let response = try proxy.run(["words": ["b", "a", "b", "c", "a"]])
+                #expect(response.text == "{\"rotated\":[\"a\",\"c\",\"b\"],\"unique\":[\"b\",\"a\",\"c\"]}\n")
+                let libraries = try proxy.exec(["ldd", "/action/action/1/bin/exec"]).output
+                #expect(!libraries.contains("not found"), "\(libraries)")
+            }
+        }
+
         @Test("a Swift source sent to actionproxy/swift-slim fails init with 502 saying how to prebuild it")
         func sourceOnSlim() throws {
             try withContainer(.swiftSlim) { proxy throws in
@@ -118,7 +144,7 @@ extension ContainerTests {
         /// the zip of bin/ it writes on stdout.
         static func prebuild(_ files: [String: String], main: String = "main") throws -> Data {
             let outcome = try Docker.run(
-                ["run", "-i", "--rm", TestImage.swift.rawValue, "-compile", main], input: try zipOf(files))
+                ["run", "-i", "--rm", TestImage.swift.reference, "-compile", main], input: try zipOf(files))
             guard outcome.status == 0 else {
                 throw HTTPTestError(description: "actionproxy/swift -compile failed: \(outcome.errors)")
             }

@@ -17,10 +17,20 @@ enum TestImage: String, CaseIterable, Sendable {
     /// image fails them instead of skipping them.
     static let required = ProcessInfo.processInfo.environment["CI"] == "true"
 
+    /// The image the tests run: its name, or the one the environment gives
+    /// for it (`ACTIONPROXY_TEST_IMAGE_SWIFT=actionproxy/swift:mybranch`;
+    /// `…_SWIFT_SLIM` for actionproxy/swift-slim), to test an image built
+    /// from a branch without replacing the one of that name.
+    var reference: String {
+        let name = rawValue.split(separator: "/").last.map(String.init) ?? rawValue
+        let variable = "ACTIONPROXY_TEST_IMAGE_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+        return ProcessInfo.processInfo.environment[variable] ?? rawValue
+    }
+
     /// Why these images cannot be tested here, or nil when they can.
     static func unavailable(_ images: [TestImage]) -> String? {
         if let reason = Docker.unavailable { return reason }
-        let missing = images.filter { !Docker.hasImage($0.rawValue) }.map(\.rawValue)
+        let missing = images.filter { !Docker.hasImage($0.reference) }.map(\.reference)
         return missing.isEmpty ? nil : "not built: \(missing.joined(separator: ", ")) (make images)"
     }
 
@@ -52,7 +62,7 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
         volumes: [String: String] = [:], memory: String = "256m", options: [String] = []
     ) throws -> TestContainer {
         try start(
-            image: image.rawValue, environment: environment, arguments: arguments, volumes: volumes, memory: memory,
+            image: image.reference, environment: environment, arguments: arguments, volumes: volumes, memory: memory,
             options: options)
     }
 
@@ -136,7 +146,7 @@ func withContainer<T>(
     volumes: [String: String] = [:], options: [String] = [], _ body: (TestContainer) throws -> T
 ) throws -> T {
     try withContainer(
-        image: image.rawValue, environment: environment, arguments: arguments, volumes: volumes, options: options,
+        image: image.reference, environment: environment, arguments: arguments, volumes: volumes, options: options,
         body)
 }
 
