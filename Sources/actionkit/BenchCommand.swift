@@ -20,6 +20,11 @@ struct BenchCommand: ParsableCommand {
               warm    warm /run with a small value for --duration, --concurrency connections
               large   the same with a --large-payload-bytes value (1 MiB)
               init    POST /init of the action on a fresh proxy, --samples per round
+              large-init
+                      POST /init of two actions the kit makes, --large-init-size each
+                      (40 MiB): a zip of random bytes and exec as base64, and a #!
+                      script; a fresh proxy per sample, --samples per round; the time
+                      and the peak RSS (VmHWM) after the answer; target p50 ratio <= 0.5
               cold    proxy spawned -> /init -> first /run answered, --samples per round
               rss     resident memory after --activations runs on a fresh proxy
 
@@ -51,7 +56,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The action's entry point.")
     var main = "main"
 
-    @Option(name: .customLong("scenario"), help: "What to measure (repeatable): warm, large, init, cold, rss.")
+    @Option(
+        name: .customLong("scenario"), help: "What to measure (repeatable): warm, large, init, cold, rss, large-init.")
     var scenarios: [BenchScenario] = [.warm]
 
     @Option(help: "Rounds; each runs every scenario on every proxy.")
@@ -78,6 +84,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Activations before the rss scenario reads the resident memory.")
     var activations = 10_000
 
+    @Option(help: "Bytes of each large-init action's code (the zip's base64, the script); made by the kit.")
+    var largeInitSize = 40 << 20
+
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
 
@@ -89,6 +98,7 @@ struct BenchCommand: ParsableCommand {
         if rounds < 1 || samples < 1 || concurrency < 1 || activations < 1 {
             throw ValidationError("--rounds, --samples, --concurrency and --activations must be at least 1")
         }
+        if largeInitSize < 1024 { throw ValidationError("--large-init-size must be at least 1024") }
         if duration <= 0 || warmup < 0 { throw ValidationError("--duration must be positive, --warmup not negative") }
         if reference == nil && referencePort != nil { throw ValidationError("--reference-port needs --reference") }
     }
@@ -123,6 +133,7 @@ struct BenchCommand: ParsableCommand {
         bench.largePayloadBytes = largePayloadBytes
         bench.samples = samples
         bench.activations = activations
+        bench.largeInitBytes = largeInitSize
         bench.progress = { line in FileHandle.standardError.write(Data("bench: \(line)\n".utf8)) }
         let report = try bench.run()
         let encoder = JSONEncoder()

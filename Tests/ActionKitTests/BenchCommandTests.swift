@@ -39,6 +39,34 @@ struct BenchCommandTests {
         #expect(report.scenarios.last?.ratios["rss"] != nil)
     }
 
+    @Test("the large-init scenario inits a zip and a script of --large-init-size on both proxies and reports their peak RSS")
+    func largeInitReportsBothForms() throws {
+        let folder = try Kit.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let action = folder.appendingPathComponent("echo.sh")
+        try Data(Self.echo.utf8).write(to: action)
+        let outcome = try Kit.run([
+            "bench", "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}",
+            "--action", action.path, "--rounds", "1", "--samples", "2", "--scenario", "large-init",
+            "--large-init-size", "\(2 << 20)", "--json",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(outcome.stdout.utf8))
+        #expect(report.scenarios.map(\.scenario) == ["large-init-zip", "large-init-source"])
+        #expect(report.settings.largeInitBytes == 2 << 20)
+        for result in report.scenarios {
+            #expect(result.goal == RatioGoal(figure: "p50", atMost: 0.5), "\(result.scenario)")
+            #expect(result.ratios["p50"] != nil && result.ratios["rssPeak"] != nil, "\(result.scenario)")
+            for target in [result.proxy, result.reference].compactMap({ $0 }) {
+                #expect(target.completed == 2 && target.errors == 0, "\(result.scenario)")
+                // The proxy held the 2 MB body at its peak.
+                #expect((target.rssPeakKiB ?? 0) > 2048, "\(result.scenario)")
+            }
+        }
+        #expect(report.scenarios.first?.title.contains("zip") == true)
+        #expect(report.scenarios.last?.title.contains("script of 2.0 MB") == true)
+    }
+
     @Test("the table names each figure and its ratio")
     func tableOutput() throws {
         let folder = try Kit.scratch()

@@ -28,6 +28,8 @@ public struct Bench {
     /// Inits and cold starts per round and proxy.
     public var samples = 5
     public var activations = 10_000
+    /// The size of the large-init actions' code: the zip's base64, the script.
+    public var largeInitBytes = 40 << 20
     /// Where progress lines go (stderr for the command).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -41,31 +43,32 @@ public struct Bench {
     public func run() throws(BenchError) -> BenchReport {
         let machine = MachineInfo.current()
         let targets = [proxy] + (reference.map { [$0] } ?? [])
+        let rows = try measurements()
         var tallies = [[Tally]](
-            repeating: [Tally](repeating: Tally(), count: targets.count), count: scenarios.count)
+            repeating: [Tally](repeating: Tally(), count: targets.count), count: rows.count)
         for round in 1...rounds {
             // Who goes first alternates: neither always meets a warmer machine.
             let order = round % 2 == 1 ? Array(targets.indices) : Array(targets.indices.reversed())
-            for (index, scenario) in scenarios.enumerated() {
+            for (index, row) in rows.enumerated() {
                 for target in order {
-                    progress("round \(round)/\(rounds): \(title(of: scenario)) on the \(targets[target].role)")
-                    try measure(scenario, on: targets[target], into: &tallies[index][target])
+                    progress("round \(round)/\(rounds): \(row.title) on the \(targets[target].role)")
+                    try measure(row, on: targets[target], into: &tallies[index][target])
                 }
             }
         }
-        let results = scenarios.enumerated().map { index, scenario in
+        let results = rows.enumerated().map { index, row in
             let mine = tallies[index][0].result(command: proxy.command)
             let theirs = reference.map { tallies[index][1].result(command: $0.command) }
             return ScenarioResult(
-                scenario: scenario.rawValue, title: title(of: scenario), proxy: mine, reference: theirs,
-                ratios: ScenarioResult.ratios(mine, theirs))
+                scenario: row.name, title: row.title, proxy: mine, reference: theirs,
+                ratios: ScenarioResult.ratios(mine, theirs), goal: row.goal)
         }
         let settings = BenchSettings(
             proxy: proxy.command, reference: reference?.command, action: actionName, initAction: initAction?.name,
             rounds: rounds,
             durationSeconds: durationSeconds, warmupSeconds: warmupSeconds, concurrency: concurrency,
             payloadBytes: payloadBytes, largePayloadBytes: largePayloadBytes, samples: samples,
-            activations: activations)
+            activations: activations, largeInitBytes: scenarios.contains(.largeInit) ? largeInitBytes : nil)
         return BenchReport(machine: machine, settings: settings, scenarios: results)
     }
 
@@ -77,7 +80,40 @@ public struct Bench {
         case .`init`: return "/init of \(initAction?.name ?? actionName)"
         case .cold: return "cold start to the first /run answered"
         case .rss: return "RSS after \(activations) activations"
+        case .largeInit: return "/init of \(LargeInit.megabytes(largeInitBytes)) actions"
         }
+    }
+
+    /// One row of the report: a scenario, or one form of the large init
+    /// with its request made once.
+    struct Measurement {
+        var scenario: BenchScenario
+        var name: String
+        var title: String
+        var goal: RatioGoal?
+        var largeInitRequest: [UInt8] = []
+    }
+
+    /// The rows of `scenarios`: the large init gives two, its actions made here.
+    private func measurements() throws(BenchError) -> [Measurement] {
+        var rows: [Measurement] = []
+        for scenario in scenarios {
+            guard scenario == .largeInit else {
+                rows.append(Measurement(scenario: scenario, name: scenario.rawValue, title: title(of: scenario)))
+                continue
+            }
+            for form in LargeInit.Form.allCases {
+                progress("making the large-init \(form.rawValue) (\(LargeInit.megabytes(largeInitBytes)))")
+                let action = LargeInit.action(form, bytes: largeInitBytes)
+                // Slashes as they are, as an invoker sends them (base64 is full of them).
+                rows.append(
+                    Measurement(
+                        scenario: scenario, name: "\(scenario.rawValue)-\(form.rawValue)",
+                        title: "/init of \(action.name)", goal: RatioGoal(figure: "p50", atMost: 0.5),
+                        largeInitRequest: try initBody(action.code, escapingSlashes: false)))
+            }
+        }
+        return rows
     }
 
     static func size(_ bytes: Int) -> String {
@@ -88,15 +124,16 @@ public struct Bench {
 
     // MARK: - Scenarios
 
-    private func measure(_ scenario: BenchScenario, on target: BenchTarget, into tally: inout Tally)
+    private func measure(_ row: Measurement, on target: BenchTarget, into tally: inout Tally)
         throws(BenchError)
     {
-        switch scenario {
+        switch row.scenario {
         case .warm: try warm(target, payloadBytes: payloadBytes, into: &tally)
         case .large: try warm(target, payloadBytes: largePayloadBytes, into: &tally)
-        case .`init`: try initLatency(target, into: &tally)
+        case .`init`: try initLatency(target, request: try initBody(initAction?.code ?? action), into: &tally)
         case .cold: try coldStart(target, into: &tally)
         case .rss: try residentMemory(target, into: &tally)
+        case .largeInit: try initLatency(target, request: row.largeInitRequest, into: &tally)
         }
     }
 
@@ -114,20 +151,23 @@ public struct Bench {
         if let pid = served.processID { tally.noteMemory(ResidentMemory.of(pid)) }
     }
 
-    private func initLatency(_ target: BenchTarget, into tally: inout Tally) throws(BenchError) {
-        let body = initBody(initAction?.code ?? action)
+    /// `--samples` inits, each on a fresh proxy: from the first byte sent
+    /// to the last byte of the answer read, and the proxy's peak resident
+    /// memory (`VmHWM`) once it answered.
+    private func initLatency(_ target: BenchTarget, request: [UInt8], into tally: inout Tally) throws(BenchError) {
         for _ in 0..<samples {
             let served = try target.start()
             defer { served.stop() }
             let connection = try BenchConnection(port: served.port)
             let start = Clock.now()
-            let status = try connection.exchange(body)
+            let status = try connection.exchange(request)
             tally.record(Clock.now() - start, ok: status == 200)
+            if let pid = served.processID { tally.notePeak(ResidentMemory.of(pid)?.peak) }
         }
     }
 
     private func coldStart(_ target: BenchTarget, into tally: inout Tally) throws(BenchError) {
-        let initRequest = initBody()
+        let initRequest = try initBody()
         let runRequest = BenchConnection.post("/run", body: runBody(payloadBytes: payloadBytes))
         for _ in 0..<samples {
             let port: Int
@@ -173,14 +213,20 @@ public struct Bench {
 
     private func initialize(port: Int, role: String) throws(BenchError) {
         let connection = try BenchConnection(port: port)
-        let status = try connection.exchange(initBody())
+        let status = try connection.exchange(try initBody())
         guard status == 200 else { throw .failed("the \(role)'s /init answered \(status): \(connection.body)") }
     }
 
-    private func initBody(_ code: ActionCode? = nil) -> [UInt8] {
+    private func initBody(_ code: ActionCode? = nil, escapingSlashes: Bool = true) throws(BenchError) -> [UInt8] {
         let code = code ?? action
         let value: [String: Any] = ["code": code.code, "binary": code.binary, "main": main]
-        let body = (try? JSONSerialization.data(withJSONObject: ["value": value])) ?? Data()
+        let body: Data
+        do {
+            body = try JSONSerialization.data(
+                withJSONObject: ["value": value], options: escapingSlashes ? [] : [.withoutEscapingSlashes])
+        } catch {
+            throw .failed("cannot encode the /init body: \(error)")
+        }
         return BenchConnection.post("/init", body: Array(body))
     }
 
@@ -270,6 +316,7 @@ struct Tally {
     var errors = 0
     var measuredNanoseconds: UInt64 = 0
     var memory: ResidentMemory?
+    var peak: Int?
 
     mutating func record(_ nanoseconds: UInt64, ok: Bool) {
         if ok {
@@ -292,10 +339,16 @@ struct Tally {
         if memory == nil || measured.total > memory!.total { memory = measured }
     }
 
+    /// Keeps the largest peak resident memory seen.
+    mutating func notePeak(_ measured: Int?) {
+        guard let measured else { return }
+        peak = max(peak ?? 0, measured)
+    }
+
     func result(command: String) -> TargetResult {
         TargetResult(
             command: command, completed: completed, errors: errors, latency: LatencySummary(nanoseconds: samples),
             throughput: measuredNanoseconds > 0 ? Double(completed) / (Double(measuredNanoseconds) / 1e9) : nil,
-            rssKiB: memory?.total, rssAnonKiB: memory?.anonymous, rssFileKiB: memory?.file)
+            rssKiB: memory?.total, rssAnonKiB: memory?.anonymous, rssFileKiB: memory?.file, rssPeakKiB: peak)
     }
 }

@@ -43,19 +43,43 @@ public struct BenchSettings: Codable, Sendable {
     public var largePayloadBytes: Int
     public var samples: Int
     public var activations: Int
+    /// The size of the large-init actions' code, when that scenario ran.
+    public var largeInitBytes: Int?
 }
 
 /// One scenario, both proxies.
 public struct ScenarioResult: Codable, Sendable {
-    /// `warm`, `large`, `init`, `cold` or `rss`.
+    /// `warm`, `large`, `init`, `cold`, `rss`, or for the large-init
+    /// scenario one row per form: `large-init-zip`, `large-init-source`.
     public var scenario: String
     /// What was measured, in words.
     public var title: String
     public var proxy: TargetResult
     public var reference: TargetResult?
     /// proxy / reference for each figure both have: `p50`, `p90`, `p99`,
-    /// `max`, `mean`, `throughput`, `rss`.
+    /// `max`, `mean`, `throughput`, `rss`, `rssPeak`.
     public var ratios: [String: Double]
+    /// The ratio this scenario is held to, when it has one.
+    public var goal: RatioGoal?
+}
+
+/// A ratio proxy / reference that a scenario should not exceed.
+public struct RatioGoal: Codable, Sendable, Equatable {
+    /// The key of the ratio in `ratios` (`p50`).
+    public var figure: String
+    public var atMost: Double
+
+    public init(figure: String, atMost: Double) {
+        self.figure = figure
+        self.atMost = atMost
+    }
+
+    /// `≤ 0.5`, and whether `ratio` meets it.
+    func describe(_ ratio: Double?) -> String {
+        let bound = "≤ " + String(format: "%g", atMost)
+        guard let ratio else { return bound }
+        return bound + (ratio <= atMost ? " met" : " missed")
+    }
 }
 
 /// One proxy's figures in one scenario, over all rounds.
@@ -73,6 +97,9 @@ public struct TargetResult: Codable, Sendable {
     /// Its anonymous and file-backed parts (`RssAnon`, `RssFile`).
     public var rssAnonKiB: Int?
     public var rssFileKiB: Int?
+    /// Peak resident memory (`VmHWM`) in KiB, read after each init answered
+    /// (init scenarios): the largest of the samples.
+    public var rssPeakKiB: Int?
 }
 
 extension ScenarioResult {
@@ -90,6 +117,7 @@ extension ScenarioResult {
         put("mean", proxy.latency?.mean, reference.latency?.mean)
         put("throughput", proxy.throughput, reference.throughput)
         put("rss", proxy.rssKiB.map(Double.init), reference.rssKiB.map(Double.init))
+        put("rssPeak", proxy.rssPeakKiB.map(Double.init), reference.rssPeakKiB.map(Double.init))
         return ratios
     }
 }
@@ -97,18 +125,26 @@ extension ScenarioResult {
 extension BenchReport {
     /// The report as a table for people.
     public func table() -> String {
-        var lines: [[String]] = [["scenario", "figure", "proxy", "reference", "ratio"]]
+        let goals = scenarios.contains { $0.goal != nil }
+        var lines: [[String]] = [["scenario", "figure", "proxy", "reference", "ratio"] + (goals ? ["target"] : [])]
         for result in scenarios {
             var first = true
             func row(_ figure: String, _ key: String, _ value: (TargetResult) -> String?) {
                 guard let mine = value(result.proxy) else { return }
                 let theirs = result.reference.flatMap(value) ?? "-"
                 let ratio = result.ratios[key].map { String(format: "%.2f", $0) } ?? "-"
-                lines.append([first ? result.title : "", figure, mine, theirs, ratio])
+                var line = [first ? result.title : "", figure, mine, theirs, ratio]
+                if goals {
+                    line.append(result.goal.flatMap { $0.figure == key ? $0.describe(result.ratios[key]) : nil } ?? "")
+                }
+                lines.append(line)
                 first = false
             }
             let ms = { (value: Double) in String(format: value < 10 ? "%.3f ms" : "%.1f ms", value) }
+            let inits = result.scenario == BenchScenario.`init`.rawValue
+                || result.scenario.hasPrefix(BenchScenario.largeInit.rawValue)
             row("p50", "p50") { $0.latency.map { ms($0.p50) } }
+            if inits { row("range", "") { $0.latency.map { ms($0.distribution[0]) + "–" + ms($0.max) } } }
             row("p90", "p90") { $0.latency.map { ms($0.p90) } }
             row("p99", "p99") { $0.latency.map { ms($0.p99) } }
             row("max", "max") { $0.latency.map { ms($0.max) } }
@@ -118,12 +154,13 @@ extension BenchReport {
                 guard let anon = result.rssAnonKiB, let file = result.rssFileKiB else { return nil }
                 return String(format: "%.1f/%.1f MB", Double(anon) / 1024, Double(file) / 1024)
             }
+            row("peak RSS", "rssPeak") { $0.rssPeakKiB.map { String(format: "%.1f MB", Double($0) / 1024) } }
             row("answered/errors", "") { "\($0.completed)/\($0.errors)" }
         }
-        let widths = (0..<5).map { column in lines.map { $0[column].count }.max() ?? 0 }
+        let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
         return lines.map { line in
             line.enumerated().map { column, text in
-                column < 2 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column < 2 || column == 5 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[column] - text.count) + text
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"

@@ -12,4 +12,10 @@ public enum BenchScenario: String, CaseIterable, Codable, Sendable {
     case cold
     /// Resident memory of a fresh proxy after `--activations` runs.
     case rss
+    /// `POST /init` of a large action (`--large-init-size`, 40 MiB by
+    /// default) on a fresh proxy per sample, in two forms reported as two
+    /// rows: `large-init-zip` (a zip of random bytes and `exec`, base64) and
+    /// `large-init-source` (a `#!` script); the time and the peak resident
+    /// memory (`VmHWM`) once the init answered.
+    case largeInit = "large-init"
 }

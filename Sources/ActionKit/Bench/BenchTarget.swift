@@ -52,6 +52,8 @@ struct ResidentMemory {
     var total: Int
     var anonymous: Int
     var file: Int
+    /// The most it has been resident since it started (`VmHWM`).
+    var peak: Int?
 
     static func of(_ pid: Int32) -> ResidentMemory? {
         guard let text = ProcessProbe.read("/proc/\(pid)/status") else { return nil }
@@ -61,7 +63,8 @@ struct ResidentMemory {
             if parts.count >= 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
         }
         guard let total = values["VmRSS"] else { return nil }
-        return ResidentMemory(total: total, anonymous: values["RssAnon"] ?? 0, file: values["RssFile"] ?? 0)
+        return ResidentMemory(
+            total: total, anonymous: values["RssAnon"] ?? 0, file: values["RssFile"] ?? 0, peak: values["VmHWM"])
     }
 }
 

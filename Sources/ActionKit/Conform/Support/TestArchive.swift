@@ -9,7 +9,12 @@ struct TestArchive {
 
     /// A regular file (mode 0644, or 0755 when `executable`).
     mutating func file(_ name: String, _ text: String, executable: Bool = false) {
-        entries.append((name, Array(text.utf8), 0o100000 | (executable ? 0o755 : 0o644)))
+        file(name, bytes: Array(text.utf8), executable: executable)
+    }
+
+    /// A regular file of any bytes (mode 0644, or 0755 when `executable`).
+    mutating func file(_ name: String, bytes: [UInt8], executable: Bool = false) {
+        entries.append((name, bytes, 0o100000 | (executable ? 0o755 : 0o644)))
     }
 
     /// A symbolic link: zips store the target as the entry's data.
