@@ -20,6 +20,24 @@ extension ContainerTests {
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
         }
 
+        @Test("-compile of a package that does not build exits non-zero with the user's file and line and writes no zip")
+        func prebuildPackageError() throws {
+            var files = SwiftRuntimeTests.package
+            files["Sources/Greeter/Greeting.swift"] = """
+                struct Greeting {
+                    let name: String
+                    var text: String { "Hello, \\(name)" + missingSuffix }
+                }
+                """
+            let outcome = try Docker.run(
+                ["run", "-i", "--rm", TestImage.swift.reference, "-compile", "main"], input: try zipOf(files))
+            #expect(outcome.status != 0)
+            #expect(outcome.stdout.isEmpty)
+            #expect(
+                outcome.errors.contains("Sources/Greeter/Greeting.swift:3:43: error: cannot find 'missingSuffix' in scope"),
+                "\(outcome.errors)")
+        }
+
         @Test("an /init compile leaves bin/exec on the image's Swift runtime, no copy of it, and bin/exec.env")
         func initCompileUsesTheImageRuntime() throws {
             try withContainer(.swift) { proxy throws in
@@ -115,6 +133,16 @@ extension ContainerTests {
                     let response = try proxy.run(["name": "Ada"], fields: ["activation_id": "a\(index)"])
                     #expect(response.text == "{\"line\":\"Hi, Ada (a\(index))\"}\n")
                 }
+            }
+        }
+
+        @Test("a package without dependencies, prebuilt with -compile, holds exec and exec.env and runs on actionproxy/swift-slim")
+        func prebuiltPackageWithoutDependencies() throws {
+            let binary = try Self.prebuild(SwiftRuntimeTests.package)
+            #expect(try Self.entries(of: binary).keys.sorted() == ["exec", "exec.env"])
+            try withContainer(.swiftSlim) { proxy throws in
+                #expect(try proxy.initialize(code: binary.base64EncodedString(), binary: true).status == 200)
+                #expect(try proxy.run(["name": "Ada"]).text == "{\"greeting\":\"Hello from a package, Ada!\"}\n")
             }
         }
 
