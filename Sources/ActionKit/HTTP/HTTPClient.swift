@@ -89,7 +89,7 @@ public final class HTTPClient {
         if let length = headers["content-length"].flatMap(Int.init) {
             while buffer.count < length { try fill() }
             let body = Data(buffer.prefix(length))
-            buffer = Data(buffer.dropFirst(length))
+            consume(upTo: buffer.startIndex + length)
             return HTTPResponse(status: status, headers: headers, body: body)
         }
         if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
@@ -115,7 +115,7 @@ public final class HTTPClient {
     private func readHead() throws(HTTPClientError) -> (status: Int, headers: [String: String]) {
         let headEnd = try readUntil("\r\n\r\n")
         let headText = String(decoding: buffer[buffer.startIndex..<headEnd.lowerBound], as: UTF8.self)
-        buffer = Data(buffer[headEnd.upperBound...])
+        consume(upTo: headEnd.upperBound)
         var lines = headText.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
@@ -135,20 +135,29 @@ public final class HTTPClient {
         while true {
             let lineEnd = try readUntil("\r\n")
             let sizeText = String(decoding: buffer[buffer.startIndex..<lineEnd.lowerBound], as: UTF8.self)
-            buffer = Data(buffer[lineEnd.upperBound...])
+            consume(upTo: lineEnd.upperBound)
             guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else {
                 throw .malformed("bad chunk size \(sizeText)")
             }
             if size == 0 {
                 _ = try readUntil("\r\n")
                 let end = try readUntil("\r\n")
-                buffer = Data(buffer[end.upperBound...])
+                consume(upTo: end.upperBound)
                 return body
             }
             while buffer.count < size + 2 { try fill() }
             body.append(buffer.prefix(size))
-            buffer = Data(buffer.dropFirst(size + 2))
+            consume(upTo: buffer.startIndex + size + 2)
         }
+    }
+
+    /// Drops what was read up to `index`: a slice of the same storage, not
+    /// a copy of the rest (copying it at every chunk made many small chunks
+    /// quadratic); the storage is compacted once the dropped part outweighs
+    /// what remains, so a long keep-alive connection stays bounded.
+    private func consume(upTo index: Data.Index) {
+        buffer = buffer[index...]
+        if buffer.startIndex > 1 << 20 && buffer.startIndex > buffer.count { buffer = Data(buffer) }
     }
 
     private func readUntil(_ separator: String) throws(HTTPClientError) -> Range<Data.Index> {
