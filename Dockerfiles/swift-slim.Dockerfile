@@ -14,8 +14,10 @@
 #     -t actionproxy/swift-slim .
 
 # The toolchain that actionproxy/swift prebuilds with (the same base image):
-# its runtime libraries, and a check that SWIFT_EXECUTION_ENV is its version
-# (Docker sets ENV from build arguments, never from what a command prints).
+# its runtime libraries (without the test frameworks and the debuggers'
+# reflection libraries: 11 MB that no action loads), and a check that
+# SWIFT_EXECUTION_ENV is its version (Docker sets ENV from build arguments,
+# never from what a command prints).
 FROM swift:6.3-bookworm AS toolchain
 ARG SWIFT_EXECUTION_ENV
 COPY Runtimes/swift/execution-env /usr/local/bin/execution-env
@@ -27,6 +29,8 @@ RUN version=$(execution-env) \
     && swiftc=$(realpath "$(command -v swiftc)") \
     && mkdir -p /runtime/usr/lib/swift/linux /runtime/etc/ld.so.conf.d \
     && cp "${swiftc%/bin/*}"/lib/swift/linux/*.so /runtime/usr/lib/swift/linux/ \
+    && (cd /runtime/usr/lib/swift/linux && rm -f libXCTest.so libTesting.so lib_Testing*.so \
+        lib_InternalSwiftStaticMirror.so libswiftRemoteMirror.so) \
     && echo /usr/lib/swift/linux >/runtime/etc/ld.so.conf.d/swift.conf
 
 FROM debian:bookworm-slim
