@@ -81,6 +81,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let announced = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
                 if announced > chunk.readableBytes {
                     var first = context.channel.allocator.buffer(capacity: announced)
+                    first.withUnsafeMutableWritableBytes { HugePages.advise($0.baseAddress, count: $0.count) }
                     first.writeBuffer(&chunk)
                     body = first
                 } else {

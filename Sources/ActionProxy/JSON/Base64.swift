@@ -69,6 +69,7 @@ package enum Base64 {
         let capacity = bytes.count / 4 * 3 + 2
         let decoded = decodeTable.withUnsafeBufferPointer { table in
             [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+                HugePages.advise(UnsafeMutableRawPointer(output.baseAddress), count: output.count)
                 var decoder = Decoder(input: JSONInput(base: base, count: bytes.count), table: table, output: output)
                 do throws(Base64Error) {
                     try decoder.run()

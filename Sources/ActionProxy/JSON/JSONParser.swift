@@ -234,6 +234,7 @@ private struct DocumentParser {
     /// Writes checked string content without its escapes; returns the count written.
     private func unescape(_ content: Range<Int>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         guard let output = buffer.baseAddress else { return 0 }
+        HugePages.advise(UnsafeMutableRawPointer(output), count: buffer.count)
         var written = 0
         var i = content.lowerBound
         while i < content.upperBound {
