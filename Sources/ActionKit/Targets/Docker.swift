@@ -3,52 +3,17 @@ import Foundation
 /// The `docker` command line: the client first on PATH, or `$DOCKER`.
 public enum Docker {
     /// What one docker command did.
-    public struct Outcome: Sendable {
-        public var status: Int32
-        public var stdout: Data
-        public var stderr: Data
+    public typealias Outcome = ProcessRunner.Outcome
 
-        public var output: String { String(decoding: stdout, as: UTF8.self) }
-        public var errors: String { String(decoding: stderr, as: UTF8.self) }
-    }
-
-    /// Runs `docker ARGUMENTS`. Input and output go through files, not
-    /// pipes: neither stream can fill up and stall the other, and a client
-    /// that exits early cannot kill the kit with SIGPIPE.
+    /// Runs `docker ARGUMENTS` to its end (`ProcessRunner`: through files).
     @discardableResult
     public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:])
         throws(TargetError) -> Outcome
     {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("actionkit-docker-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let outURL = folder.appendingPathComponent("stdout")
-            let errURL = folder.appendingPathComponent("stderr")
-            let inURL = folder.appendingPathComponent("stdin")
-            _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
-            let out = try FileHandle(forWritingTo: outURL)
-            let err = try FileHandle(forWritingTo: errURL)
-            let stdin = try FileHandle(forReadingFrom: inURL)
-            defer {
-                try? out.close()
-                try? err.close()
-                try? stdin.close()
-            }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [ProcessInfo.processInfo.environment["DOCKER"] ?? "docker"] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = stdin
-            try process.run()
-            process.waitUntilExit()
-            return Outcome(
-                status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
-                stderr: try Data(contentsOf: errURL))
+            return try ProcessRunner.run(
+                "/usr/bin/env", [ProcessInfo.processInfo.environment["DOCKER"] ?? "docker"] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, input: input)
         } catch {
             throw .launch("cannot run docker: \(error)")
         }

@@ -49,15 +49,49 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         return "\(command) --port \(port)"
     }
 
+    /// Starts `executable` itself (no shell) with `arguments(port)` and
+    /// exactly `environment` (nothing of the kit's own), as a test starts the
+    /// proxy binary. Retries on another port when the one picked was taken.
+    public static func start(
+        executable: String, environment: [String: String], timeout: TimeInterval = 30,
+        arguments: (Int) -> [String]
+    ) throws(TargetError) -> ProxyProcess {
+        var lastError = TargetError.launch("\(executable) did not start")
+        for _ in 0..<3 {
+            do {
+                let port = try FreePort.pick()
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = arguments(port)
+                process.environment = environment
+                return try launch(process, name: executable, port: port, timeout: timeout)
+            } catch let error {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
     private static func startOnce(
         command: String, fixedPort: Int?, environment: [String: String], timeout: TimeInterval
     ) throws(TargetError) -> ProxyProcess {
         let port: Int
         if let fixedPort { port = fixedPort } else { port = try FreePort.pick() }
         let line = commandLine(command, port: port, fixedPort: fixedPort)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec env \(line)"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try launch(process, name: command, port: port, timeout: timeout)
+    }
+
+    /// Runs `process` in a fresh working folder, its output to files there,
+    /// and waits until it answers on `port`.
+    private static func launch(_ process: Process, name: String, port: Int, timeout: TimeInterval)
+        throws(TargetError) -> ProxyProcess
+    {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("actionkit-proxy-\(UUID().uuidString)")
-        let process = Process()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
@@ -67,17 +101,15 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         } catch {
             throw .launch("cannot make a working folder: \(error)")
         }
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec env \(line)"]
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
-        let proxy = ProxyProcess(name: command, port: port, directory: directory, process: process)
+        let proxy = ProxyProcess(name: name, port: port, directory: directory, process: process)
         do {
             try process.run()
         } catch {
             proxy.stop()
-            throw .launch("cannot run \(line): \(error)")
+            let command = ([process.executableURL?.path ?? name] + (process.arguments ?? [])).joined(separator: " ")
+            throw .launch("cannot run \(command): \(error)")
         }
         do {
             try proxy.waitUntilServing(timeout: timeout) {
@@ -116,7 +148,12 @@ public final class ProxyProcess: ServedProxy, @unchecked Sendable {
         return process.terminationStatus
     }
 
-    public func stop() {
+    public func stop() { stop(graceSeconds: 0) }
+
+    /// Stops it for good: SIGTERM first when `graceSeconds` is more than
+    /// zero, SIGKILL if it is still running after them.
+    public func stop(graceSeconds: Double) {
+        if graceSeconds > 0 { _ = terminate(waitSeconds: graceSeconds) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -35,32 +35,10 @@ enum Kit {
     static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws
         -> Outcome
     {
-        let scratch = try self.scratch()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = folder ?? repository
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let outcome = try ProcessRunner.run(
+            binary, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            directory: folder ?? repository)
+        return Outcome(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
     /// A scratch folder for one test.
