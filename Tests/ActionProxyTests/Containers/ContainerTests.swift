@@ -24,18 +24,3 @@ struct ContainerTests {
 func skipNote(_ images: TestImage...) -> Comment {
     Comment(rawValue: "container tests skipped: \(TestImage.unavailable(images) ?? "")")
 }
-
-/// The proxy of an image as the host tests serve it (`withProxy`): the
-/// Python image with its runtime's variables blanked (an empty variable is
-/// unset for the proxy), so every contract case runs as written, with
-/// python3 and bash for the fixtures, mounted at /fixtures.
-func withImageProxy<T>(
-    environment: [String: String] = [:], arguments: [String] = [], volumes: [String: String] = [:],
-    _ body: (TestContainer) throws -> T
-) throws -> T {
-    var bare = ["OW_COMPILER": "", "OW_WAIT_FOR_ACK": ""]
-    bare.merge(environment) { $1 }
-    var mounts = [Fixtures.directory.path: "/fixtures"]
-    mounts.merge(volumes) { $1 }
-    return try withContainer(.python, environment: bare, arguments: arguments, volumes: mounts, body)
-}

@@ -17,9 +17,9 @@ struct ActivationLogTests {
         done
         """
 
-    @Test("lines an action writes after its result do not bleed into the next activation's log")
-    func lateLinesDoNotBleed() throws {
-        try withProxy { proxy throws in
+    @Test("lines an action writes after its result do not bleed into the next activation's log", arguments: Serving.contract)
+    func lateLinesDoNotBleed(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.lateLogger).status == 200)
             #expect(try proxy.run([:]).status == 200)
             usleep(700_000)
@@ -33,10 +33,10 @@ struct ActivationLogTests {
         }
     }
 
-    @Test("output without a final newline still leaves the sentinel on a line of its own")
-    func partialLineEndsBeforeSentinel() throws {
+    @Test("output without a final newline still leaves the sentinel on a line of its own", arguments: Serving.contract)
+    func partialLineEndsBeforeSentinel(_ target: Serving) throws {
         let action = "#!/bin/bash\nwhile read -r l; do printf 'no newline'; printf 'e' >&2; echo '{}' >&3; done\n"
-        try withProxy { proxy throws in
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             #expect(try proxy.run([:]).status == 200)
             #expect(try proxy.run([:]).status == 200)
@@ -46,8 +46,8 @@ struct ActivationLogTests {
         }
     }
 
-    @Test("a megabyte of log written just before the result all comes before the sentinel")
-    func largeLogBeforeResult() throws {
+    @Test("a megabyte of log written just before the result all comes before the sentinel", arguments: Serving.contract)
+    func largeLogBeforeResult(_ target: Serving) throws {
         let action = """
             #!/bin/bash
             while read -r l; do
@@ -55,7 +55,7 @@ struct ActivationLogTests {
               echo; echo '{}' >&3
             done
             """
-        try withProxy { proxy throws in
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             #expect(try proxy.run([:]).status == 200)
             proxy.waitForSentinels(1)

@@ -10,9 +10,9 @@ struct DeadlineTests {
         Int(Date().timeIntervalSince1970 * 1000) + milliseconds
     }
 
-    @Test("a run whose deadline passes answers 504 with its sentinels, and the action is started again")
-    func missedDeadline() throws {
-        try withProxy { proxy throws in
+    @Test("a run whose deadline passes answers 504 with its sentinels, and the action is started again", arguments: Serving.contract)
+    func missedDeadline(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let started = Date()
             let late = try proxy.run(["do": "sleep", "seconds": 30], fields: ["deadline": "\(Self.inMilliseconds(400))"])
@@ -33,18 +33,18 @@ struct DeadlineTests {
         }
     }
 
-    @Test("a deadline sent as a number is enforced too")
-    func numericDeadline() throws {
-        try withProxy { proxy throws in
+    @Test("a deadline sent as a number is enforced too", arguments: Serving.contract)
+    func numericDeadline(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let late = try proxy.run(["do": "sleep", "seconds": 30], fields: ["deadline": Self.inMilliseconds(300)])
             #expect(late.status == 504)
         }
     }
 
-    @Test("a deadline already past when the run arrives is a placeholder, not enforced")
-    func placeholderDeadline() throws {
-        try withProxy { proxy throws in
+    @Test("a deadline already past when the run arrives is a placeholder, not enforced", arguments: Serving.contract)
+    func placeholderDeadline(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["do": "sleep", "seconds": 0.2], fields: ["deadline": "123"])
             #expect(response.status == 200)

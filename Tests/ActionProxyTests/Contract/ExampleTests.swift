@@ -14,9 +14,9 @@ struct ExampleTests {
         #expect(code == (try String(contentsOf: Self.example.appendingPathComponent("exec"), encoding: .utf8)))
     }
 
-    @Test("the example greets through the proxy as the README shows")
-    func greets() throws {
-        try withProxy { proxy throws in
+    @Test("the example greets through the proxy as the README shows", arguments: Serving.contract)
+    func greets(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let body = try Data(contentsOf: Self.example.appendingPathComponent("init.json"))
             #expect(try proxy.request("POST", "/init", body: body).status == 200)
             let response = try proxy.run(["name": "Ada"])

@@ -3,9 +3,9 @@ import Testing
 
 @Suite("HTTP")
 struct HTTPTests {
-    @Test("an unknown path answers 404 with a JSON error")
-    func unknownPath() throws {
-        try withProxy { proxy throws in
+    @Test("an unknown path answers 404 with a JSON error", arguments: Serving.contract)
+    func unknownPath(_ target: Serving) throws {
+        try target.serve { proxy throws in
             for path in ["/", "/nope", "/init/extra", "/runs", "/INIT"] {
                 let response = try proxy.request("POST", path, body: Data("{}".utf8))
                 #expect(response.status == 404, "\(path)")
@@ -15,9 +15,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("a wrong method answers 405 with a JSON error")
-    func wrongMethod() throws {
-        try withProxy { proxy throws in
+    @Test("a wrong method answers 405 with a JSON error", arguments: Serving.contract)
+    func wrongMethod(_ target: Serving) throws {
+        try target.serve { proxy throws in
             for (method, path) in [
                 ("GET", "/init"), ("GET", "/run"), ("PUT", "/run"), ("DELETE", "/init"), ("POST", "/health"),
             ] {
@@ -28,9 +28,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("health answers 200 and tells whether the action is ready")
-    func health() throws {
-        try withProxy { proxy throws in
+    @Test("health answers 200 and tells whether the action is ready", arguments: Serving.contract)
+    func health(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let before = try proxy.request("GET", "/health")
             #expect(before.status == 200)
             #expect((before.json as? [String: Any])?["ready"] as? Bool == false)
@@ -40,9 +40,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("one keep-alive connection carries many requests, each with a Content-Length")
-    func keepAlive() throws {
-        try withProxy { proxy throws in
+    @Test("one keep-alive connection carries many requests, each with a Content-Length", arguments: Serving.contract)
+    func keepAlive(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let client = try proxy.client()
             let script = try Fixtures.text("echo.sh")
             let body = try JSONSerialization.data(withJSONObject: ["value": ["code": script]])
@@ -57,9 +57,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("pipelined requests on one connection are answered in order, each by its own answer")
-    func pipelining() throws {
-        try withProxy { proxy throws in
+    @Test("pipelined requests on one connection are answered in order, each by its own answer", arguments: Serving.contract)
+    func pipelining(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let client = try proxy.client()
             let script = try Fixtures.text("echo.sh")
             let body = try JSONSerialization.data(withJSONObject: ["value": ["code": script]])
@@ -81,9 +81,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("a body over the limit answers 413 without being read")
-    func bodyTooLarge() throws {
-        try withProxy(environment: ["OW_MAX_BODY_BYTES": "1000"]) { proxy throws in
+    @Test("a body over the limit answers 413 without being read", arguments: Serving.contract)
+    func bodyTooLarge(_ target: Serving) throws {
+        try target.serve(environment: ["OW_MAX_BODY_BYTES": "1000"]) { proxy throws in
             let client = try proxy.client()
             try client.sendRaw(Data("POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n".utf8))
             let response = try client.readResponse()
@@ -95,9 +95,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("Expect: 100-continue gets its interim answer, then the real one")
-    func expectContinue() throws {
-        try withProxy { proxy throws in
+    @Test("Expect: 100-continue gets its interim answer, then the real one", arguments: Serving.contract)
+    func expectContinue(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let client = try proxy.client()
             let body = try JSONSerialization.data(withJSONObject: ["value": ["code": try Fixtures.text("echo.sh")]])
             try client.send("POST", "/init", headers: ["Expect": "100-continue", "Content-Length": "\(body.count)"])
@@ -108,9 +108,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("a malformed request gets a JSON 400 and the proxy stays up")
-    func malformedRequest() throws {
-        try withProxy { proxy throws in
+    @Test("a malformed request gets a JSON 400 and the proxy stays up", arguments: Serving.contract)
+    func malformedRequest(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let client = try proxy.client()
             try client.sendRaw(Data("THIS IS NOT HTTP\r\n\r\n".utf8))
             let response = try client.readResponse()
@@ -120,11 +120,17 @@ struct HTTPTests {
         }
     }
 
-    @Test("SIGTERM stops the proxy and its action, exit status 0")
-    func sigterm() throws {
-        let proxy = try TestProxy.start()
-        defer { proxy.stop() }
-        #expect(try proxy.initialize(code: "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n").status == 200)
-        #expect(proxy.terminateAndWait() == 0)
+    @Test(
+        "SIGTERM (docker stop in a container, where the proxy is the first process) stops the proxy and its action at once, exit status 0",
+        arguments: Serving.contract)
+    func sigterm(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            #expect(
+                try proxy.initialize(code: "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n").status == 200)
+            let started = Date()
+            #expect(proxy.terminateAndWait() == 0)
+            // Well before docker's 10 s grace period: the signal was handled, not ignored.
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
     }
 }

@@ -3,9 +3,9 @@ import Testing
 
 @Suite("POST /init")
 struct InitTests {
-    @Test("a run before init answers 500 no action defined yet")
-    func runBeforeInit() throws {
-        try withProxy { proxy throws in
+    @Test("a run before init answers 500 no action defined yet", arguments: Serving.contract)
+    func runBeforeInit(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.run(["x": 1])
             #expect(response.status == 500)
             #expect(response.error == "no action defined yet")
@@ -14,21 +14,21 @@ struct InitTests {
 
     @Test(
         "an init without code is refused with 403",
-        arguments: [
+        arguments: Serving.contract, [
             "", "{}", "null", "{\"value\":{}}", "{\"value\":null}", "{\"value\":{\"code\":\"\"}}",
             "{\"value\":{\"code\":null,\"main\":\"main\"}}",
         ])
-    func initWithoutCode(body: String) throws {
-        try withProxy { proxy throws in
+    func initWithoutCode(_ target: Serving, body: String) throws {
+        try target.serve { proxy throws in
             let response = try proxy.request("POST", "/init", body: Data(body.utf8))
             #expect(response.status == 403)
             #expect(response.error == "Missing main/no code to execute.")
         }
     }
 
-    @Test("a second init is refused with 403, before its body is read")
-    func secondInit() throws {
-        try withProxy { proxy throws in
+    @Test("a second init is refused with 403, before its body is read", arguments: Serving.contract)
+    func secondInit(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let script = try Fixtures.text("echo.sh")
             #expect(try proxy.initialize(code: script).status == 200)
             let again = try proxy.initialize(code: script)
@@ -40,18 +40,18 @@ struct InitTests {
         }
     }
 
-    @Test("a failed init does not count as the one init")
-    func failedInitDoesNotCount() throws {
-        try withProxy { proxy throws in
+    @Test("a failed init does not count as the one init", arguments: Serving.contract)
+    func failedInitDoesNotCount(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.request("POST", "/init", body: Data("{".utf8)).status == 400)
             #expect(try proxy.initialize(code: "#!/bin/false\n").status == 502)
             #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
         }
     }
 
-    @Test("the success body is {\"ok\":true} with a newline and its length")
-    func successBody() throws {
-        try withProxy { proxy throws in
+    @Test("the success body is {\"ok\":true} with a newline and its length", arguments: Serving.contract)
+    func successBody(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.initialize(code: try Fixtures.text("echo.sh"))
             #expect(response.status == 200)
             #expect(response.text == "{\"ok\":true}\n")
@@ -62,13 +62,13 @@ struct InitTests {
 
     @Test(
         "an init body that is not JSON answers 400 with the reason",
-        arguments: [
+        arguments: Serving.contract, [
             "not json", "{\"value\":", "{\"value\":{\"code\":\"x\"}} trailing", "[1,2]", "{\"value\":{\"code\":5}}",
             "{\"value\":{\"code\":\"x\",\"binary\":\"yes\"}}", "{\"value\":{\"code\":\"x\",\"env\":[1]}}",
             "{\"value\":\"code\"}",
         ])
-    func badJSON(body: String) throws {
-        try withProxy { proxy throws in
+    func badJSON(_ target: Serving, body: String) throws {
+        try target.serve { proxy throws in
             let response = try proxy.request("POST", "/init", body: Data(body.utf8))
             #expect(response.status == 400)
             #expect(response.error?.isEmpty == false)
@@ -76,9 +76,9 @@ struct InitTests {
         }
     }
 
-    @Test("bad base64 answers 400 and names the offending byte")
-    func badBase64() throws {
-        try withProxy { proxy throws in
+    @Test("bad base64 answers 400 and names the offending byte", arguments: Serving.contract)
+    func badBase64(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.initialize(code: "SGVsbG8*d29ybGQ=", binary: true)
             #expect(response.status == 400)
             let message = try #require(response.error)
@@ -87,27 +87,27 @@ struct InitTests {
         }
     }
 
-    @Test("a start error answers 502 cannot start action")
-    func startError() throws {
-        try withProxy { proxy throws in
+    @Test("a start error answers 502 cannot start action", arguments: Serving.contract)
+    func startError(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.initialize(code: "#!/nonexistent/interpreter\n")
             #expect(response.status == 502)
             #expect(response.error?.hasPrefix("cannot start action: ") == true)
         }
     }
 
-    @Test("without a compiler, a source that is not executable fails to start")
-    func sourceWithoutCompiler() throws {
-        try withProxy { proxy throws in
+    @Test("without a compiler, a source that is not executable fails to start", arguments: Serving.contract)
+    func sourceWithoutCompiler(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.initialize(code: "def main(args):\n    return args\n")
             #expect(response.status == 502)
             #expect(response.error?.hasPrefix("cannot start action: ") == true)
         }
     }
 
-    @Test("an action that exits at start fails the init with command exited")
-    func exitsAtStart() throws {
-        try withProxy { proxy throws in
+    @Test("an action that exits at start fails the init with command exited", arguments: Serving.contract)
+    func exitsAtStart(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\nexit 1\n")
             #expect(response.status == 502)
             #expect(response.error == "cannot start action: command exited")
@@ -119,9 +119,9 @@ struct InitTests {
 struct AckTests {
     let environment = ["OW_WAIT_FOR_ACK": "1"]
 
-    @Test("an action that acks is ready at once")
-    func acked() throws {
-        try withProxy(environment: environment) { proxy throws in
+    @Test("an action that acks is ready at once", arguments: Serving.contract)
+    func acked(_ target: Serving) throws {
+        try target.serve(environment: environment) { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["hello": "ack"])
             #expect(response.status == 200)
@@ -129,9 +129,9 @@ struct AckTests {
         }
     }
 
-    @Test("an action that exits before its ack fails the init")
-    func exitsBeforeAck() throws {
-        try withProxy(environment: environment) { proxy throws in
+    @Test("an action that exits before its ack fails the init", arguments: Serving.contract)
+    func exitsBeforeAck(_ target: Serving) throws {
+        try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\necho bye\nexit 2\n")
             #expect(response.status == 502)
             #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
@@ -140,20 +140,20 @@ struct AckTests {
 
     @Test(
         "an ack that is not {\"ok\":true} fails the init",
-        arguments: [
+        arguments: Serving.contract, [
             "{\"ok\":false}", "not json", "[true]", "{\"ok\":\"true\"}",
         ])
-    func badAck(ack: String) throws {
-        try withProxy(environment: environment) { proxy throws in
+    func badAck(_ target: Serving, ack: String) throws {
+        try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\necho '\(ack)' >&3\nsleep 30\n")
             #expect(response.status == 502)
             #expect(response.error == "cannot start action: The action did not initialize properly.")
         }
     }
 
-    @Test("an action that never acks fails the init after the ack timeout")
-    func ackTimeout() throws {
-        try withProxy(environment: environment.merging(["OW_ACK_TIMEOUT_MS": "300"]) { $1 }) { proxy throws in
+    @Test("an action that never acks fails the init after the ack timeout", arguments: Serving.contract)
+    func ackTimeout(_ target: Serving) throws {
+        try target.serve(environment: environment.merging(["OW_ACK_TIMEOUT_MS": "300"]) { $1 }) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\nsleep 30\n")
             #expect(response.status == 502)
             #expect(response.error?.contains("did not acknowledge") == true)
@@ -163,24 +163,24 @@ struct AckTests {
 
 @Suite("OW_EXECUTION_ENV and OW_LOG_INIT_ERROR")
 struct ExecutionEnvironmentTests {
-    @Test("a matching bin/exec.env lets the action start")
-    func matching() throws {
+    @Test("a matching bin/exec.env lets the action start", arguments: Serving.contract)
+    func matching(_ target: Serving) throws {
         let environment = [
-            "OW_COMPILER": Fixtures.url("compile.sh").path, "OW_EXECUTION_ENV": "example/runtime:1",
+            "OW_COMPILER": target.fixture("compile.sh"), "OW_EXECUTION_ENV": "example/runtime:1",
             "EXEC_ENV_VALUE": "example/runtime:1",
         ]
-        try withProxy(environment: environment) { proxy throws in
+        try target.serve(environment: environment) { proxy throws in
             #expect(try proxy.initialize(code: "echo '{\"compiled\":true}' >&3\nsleep 30\n").status == 200)
         }
     }
 
-    @Test("a mismatched bin/exec.env fails the init with 502")
-    func mismatch() throws {
+    @Test("a mismatched bin/exec.env fails the init with 502", arguments: Serving.contract)
+    func mismatch(_ target: Serving) throws {
         let environment = [
-            "OW_COMPILER": Fixtures.url("compile.sh").path, "OW_EXECUTION_ENV": "example/runtime:2",
+            "OW_COMPILER": target.fixture("compile.sh"), "OW_EXECUTION_ENV": "example/runtime:2",
             "EXEC_ENV_VALUE": "example/runtime:1",
         ]
-        try withProxy(environment: environment) { proxy throws in
+        try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "sleep 30\n")
             #expect(response.status == 502)
             #expect(
@@ -191,10 +191,10 @@ struct ExecutionEnvironmentTests {
         }
     }
 
-    @Test("a missing bin/exec.env fails the init with 502 saying so")
-    func missing() throws {
-        let environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "OW_EXECUTION_ENV": "example/runtime:2"]
-        try withProxy(environment: environment) { proxy throws in
+    @Test("a missing bin/exec.env fails the init with 502 saying so", arguments: Serving.contract)
+    func missing(_ target: Serving) throws {
+        let environment = ["OW_COMPILER": target.fixture("compile.sh"), "OW_EXECUTION_ENV": "example/runtime:2"]
+        try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "sleep 30\n")
             #expect(response.status == 502)
             #expect(
@@ -204,10 +204,10 @@ struct ExecutionEnvironmentTests {
         }
     }
 
-    @Test("with OW_LOG_INIT_ERROR a compile error goes to the log, then the sentinels")
-    func logInitErrorCompile() throws {
-        let environment = ["OW_COMPILER": Fixtures.url("compile.sh").path, "OW_LOG_INIT_ERROR": "1"]
-        try withProxy(environment: environment) { proxy throws in
+    @Test("with OW_LOG_INIT_ERROR a compile error goes to the log, then the sentinels", arguments: Serving.contract)
+    func logInitErrorCompile(_ target: Serving) throws {
+        let environment = ["OW_COMPILER": target.fixture("compile.sh"), "OW_LOG_INIT_ERROR": "1"]
+        try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "syntax error here\n", main: "hello")
             #expect(response.status == 502)
             #expect(response.error == "The action failed to generate or locate a binary. See logs for details.")
@@ -218,9 +218,9 @@ struct ExecutionEnvironmentTests {
         }
     }
 
-    @Test("with OW_LOG_INIT_ERROR a start error goes to the log, then the sentinels")
-    func logInitErrorStart() throws {
-        try withProxy(environment: ["OW_LOG_INIT_ERROR": "1"]) { proxy throws in
+    @Test("with OW_LOG_INIT_ERROR a start error goes to the log, then the sentinels", arguments: Serving.contract)
+    func logInitErrorStart(_ target: Serving) throws {
+        try target.serve(environment: ["OW_LOG_INIT_ERROR": "1"]) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\nexit 3\n")
             #expect(response.status == 502)
             #expect(response.error == "Cannot start action. Check logs for details.")

@@ -3,9 +3,9 @@ import Testing
 
 @Suite("Concurrent activations with framed lines")
 struct ConcurrencyTests {
-    @Test("a launcher that acks concurrent gets overlapping activations, each with its own result")
-    func overlapping() throws {
-        try withProxy(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
+    @Test("a launcher that acks concurrent gets overlapping activations, each with its own result", arguments: Serving.contract)
+    func overlapping(_ target: Serving) throws {
+        try target.serve(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("concurrent.py")).status == 200)
             let clients = try (0..<6).map { _ in try proxy.client() }
             let started = Date()
@@ -26,9 +26,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("a framed line with an unknown id is dropped")
-    func strayFrame() throws {
-        try withProxy(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
+    @Test("a framed line with an unknown id is dropped", arguments: Serving.contract)
+    func strayFrame(_ target: Serving) throws {
+        try target.serve(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("concurrent.py")).status == 200)
             #expect(try proxy.run(["n": 1, "stray": true]).json as? [String: Int] == ["n": 1])
             #expect(try proxy.run(["n": 2]).json as? [String: Int] == ["n": 2])
@@ -38,11 +38,10 @@ struct ConcurrencyTests {
 
 @Suite("OW_LAUNCHER and OW_DEFAULT_ACTION")
 struct LaunchModesTests {
-    let launcher = Fixtures.url("per-activation-launcher.sh").path
-
-    @Test("with OW_LAUNCHER the launcher starts with the absolute path of bin/exec")
-    func launcherWrapsTheAction() throws {
-        try withProxy(environment: ["OW_LAUNCHER": launcher, "OW_WAIT_FOR_ACK": "1"]) { proxy throws in
+    @Test("with OW_LAUNCHER the launcher starts with the absolute path of bin/exec", arguments: Serving.contract)
+    func launcherWrapsTheAction(_ target: Serving) throws {
+        let environment = ["OW_LAUNCHER": target.fixture("per-activation-launcher.sh"), "OW_WAIT_FOR_ACK": "1"]
+        try target.serve(environment: environment) { proxy throws in
             let action = "#!/bin/sh\necho \"a log line\"\necho \"{\\\"me\\\":\\\"$0\\\",\\\"pid\\\":$$}\"\n"
             #expect(try proxy.initialize(code: action).status == 200)
             let first = try #require(try proxy.run([:]).json as? [String: Any])
@@ -50,22 +49,25 @@ struct LaunchModesTests {
             let path = try #require(first["me"] as? String)
             #expect(path.hasPrefix("/"))
             #expect(path.hasSuffix("/action/1/bin/exec"))
+            #expect(path == proxy.workingDirectory + "/action/1/bin/exec")
             // Run once per activation: a new process each time.
             #expect(first["pid"] as? Int != second["pid"] as? Int)
         }
     }
 
-    @Test("with OW_DEFAULT_ACTION an init without code starts the preinstalled exec")
-    func defaultAction() throws {
+    @Test("with OW_DEFAULT_ACTION an init without code starts the preinstalled exec", arguments: Serving.contract)
+    func defaultAction(_ target: Serving) throws {
         let folder = try Fixtures.scratch()
         let exec = folder.appendingPathComponent("exec")
         try "#!/bin/sh\necho '{\"preinstalled\":true}'\n".write(to: exec, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: exec.path)
+        let preinstalled = target.mount(folder)
         let environment = [
-            "OW_LAUNCHER": launcher, "OW_WAIT_FOR_ACK": "1", "OW_DEFAULT_ACTION": folder.path,
+            "OW_LAUNCHER": target.fixture("per-activation-launcher.sh"), "OW_WAIT_FOR_ACK": "1",
+            "OW_DEFAULT_ACTION": preinstalled.path,
             "PROXY_ALLOW_REINIT": "1",
         ]
-        try withProxy(environment: environment) { proxy throws in
+        try target.serve(environment: environment, mounts: [preinstalled]) { proxy throws in
             #expect(try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
             #expect(try proxy.run([:]).json as? [String: Bool] == ["preinstalled": true])
             // An init with code replaces it.

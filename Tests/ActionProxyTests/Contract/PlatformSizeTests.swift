@@ -18,8 +18,8 @@ struct PlatformSizeTests {
     static let maxParameterBytes = 1 << 20
     static let maxLogBytes = 10 << 20
 
-    @Test("a 48 MB zip action (64 MB of base64) is extracted whole", arguments: SizeTarget.all)
-    func largeZip(_ target: SizeTarget) throws {
+    @Test("a 48 MB zip action (64 MB of base64) is extracted whole", arguments: Serving.sizes)
+    func largeZip(_ target: Serving) throws {
         let folder = try Fixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         // Random bytes: deflate cannot shrink them, so the zip is as large as its content.
@@ -43,8 +43,8 @@ struct PlatformSizeTests {
         }
     }
 
-    @Test("a 48 MB #! script sent as text arrives byte for byte", arguments: SizeTarget.all)
-    func largeScript(_ target: SizeTarget) throws {
+    @Test("a 48 MB #! script sent as text arrives byte for byte", arguments: Serving.sizes)
+    func largeScript(_ target: Serving) throws {
         let folder = try Fixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         // The script answers with its own digest; everything after its exit
@@ -66,8 +66,8 @@ struct PlatformSizeTests {
         }
     }
 
-    @Test("a 1 MB parameter value reaches the action and comes back intact", arguments: SizeTarget.all)
-    func largeParameter(_ target: SizeTarget) throws {
+    @Test("a 1 MB parameter value reaches the action and comes back intact", arguments: Serving.sizes)
+    func largeParameter(_ target: Serving) throws {
         let text = SizeInput.parameterText(utf8Bytes: Self.maxParameterBytes, seed: 1)
         let run = try JSONSerialization.data(withJSONObject: ["value": ["text": text]])
         #expect(run.count > Self.maxParameterBytes)
@@ -84,8 +84,8 @@ struct PlatformSizeTests {
 
     @Test(
         "a result line of 1 MB or 50 MB is answered whole",
-        arguments: SizeTarget.all.flatMap { target in [1 << 20, 50 << 20].map { (target, $0) } })
-    func largeResult(_ target: SizeTarget, bytes: Int) throws {
+        arguments: Serving.sizes.flatMap { target in [1 << 20, 50 << 20].map { (target, $0) } })
+    func largeResult(_ target: Serving, bytes: Int) throws {
         // `{"r":"` + pattern + `"}` and a newline: `bytes` in all.
         let pattern = "0123456789abcdef"
         let action = """
@@ -107,8 +107,8 @@ struct PlatformSizeTests {
         }
     }
 
-    @Test("10 MB of log in one activation all comes before one sentinel per stream", arguments: SizeTarget.all)
-    func largeLog(_ target: SizeTarget) throws {
+    @Test("10 MB of log in one activation all comes before one sentinel per stream", arguments: Serving.sizes)
+    func largeLog(_ target: Serving) throws {
         // Both streams at once, half the log each, lines of 100 bytes.
         let lines = (Self.maxLogBytes / 2 + 99) / 100
         let filler = String(repeating: "abcdefghij", count: 9).prefix(83)
@@ -145,8 +145,8 @@ struct PlatformSizeTests {
 
     @Test(
         "an archive of 10,000 small files is extracted whole, every file with its content",
-        arguments: SizeTarget.all.flatMap { target in ["zip", "tar.gz"].map { (target, $0) } })
-    func manyEntries(_ target: SizeTarget, format: String) throws {
+        arguments: Serving.sizes.flatMap { target in ["zip", "tar.gz"].map { (target, $0) } })
+    func manyEntries(_ target: Serving, format: String) throws {
         let folder = try Fixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let tree = folder.appendingPathComponent("tree")
@@ -185,34 +185,6 @@ struct PlatformSizeTests {
         while read -r line; do printf '{"sha256":"%s","bytes":%s}\\n' "$sum" "$bytes" >&3; done
 
         """
-    }
-}
-
-/// Where a size case runs.
-enum SizeTarget: Sendable, CustomTestStringConvertible {
-    case host
-    case nativeImage
-
-    static let all: [SizeTarget] = [.host] + (TestImage.enabled(.native) ? [.nativeImage] : [])
-
-    var testDescription: String {
-        switch self {
-        case .host: "host proxy"
-        case .nativeImage: TestImage.native.rawValue
-        }
-    }
-
-    /// The image's runtime variables, blanked (an empty variable is unset for
-    /// the proxy): no launcher, no compiler, no ack, one init.
-    static let plainContract = [
-        "OW_COMPILER": "", "OW_LAUNCHER": "", "OW_DEFAULT_ACTION": "", "OW_WAIT_FOR_ACK": "", "PROXY_ALLOW_REINIT": "",
-    ]
-
-    func serve<T>(_ body: (any ProxyUnderTest) throws -> T) throws -> T {
-        switch self {
-        case .host: try withProxy { try body($0) }
-        case .nativeImage: try withContainer(.native, environment: Self.plainContract) { try body($0) }
-        }
     }
 }
 

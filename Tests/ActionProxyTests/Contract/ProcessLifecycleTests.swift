@@ -3,59 +3,63 @@ import Testing
 
 @Suite("Process lifecycle")
 struct ProcessLifecycleTests {
-    @Test("processes the action leaves behind are reaped, not left as zombies")
-    func orphansReaped() throws {
-        try withProxy { proxy throws in
+    /// In a container the proxy is process 1: every orphan of the action
+    /// becomes its child, and only it can reap them.
+    @Test(
+        "processes the action leaves behind are reaped by the proxy (process 1 in a container), not left as zombies",
+        arguments: Serving.contract)
+    func orphansReaped(_ target: Serving) throws {
+        try target.serve { proxy throws in
             // Each activation leaves an orphan (a subshell's background sleep) behind.
             let action = "#!/bin/sh\nwhile read -r l; do ( sleep 0.5 & ); echo '{}' >&3; done\n"
             #expect(try proxy.initialize(code: action).status == 200)
             for _ in 0..<5 { #expect(try proxy.run([:]).status == 200) }
             // The orphans came to the proxy (a child subreaper, as PID 1 is in a container)…
-            #expect(proxy.children().contains { $0.name == "sleep" })
+            #expect(try proxy.children().contains { $0.name == "sleep" })
             usleep(1_000_000)
             // …and once they ended, the proxy reaped them.
-            #expect(!proxy.children().contains { $0.name == "sleep" })
-            #expect(proxy.zombieChildren().isEmpty)
+            #expect(try !proxy.children().contains { $0.name == "sleep" })
+            #expect(try proxy.zombies().isEmpty)
         }
     }
 
-    @Test("an action that exits is reaped, and so is a failed compiler")
-    func exitedChildrenReaped() throws {
-        try withProxy(environment: ["OW_COMPILER": Fixtures.url("compile.sh").path]) { proxy throws in
+    @Test("an action that exits is reaped, and so is a failed compiler", arguments: Serving.contract)
+    func exitedChildrenReaped(_ target: Serving) throws {
+        try target.serve(environment: ["OW_COMPILER": target.fixture("compile.sh")]) { proxy throws in
             #expect(try proxy.initialize(code: "syntax error\n").status == 502)
             #expect(try proxy.initialize(code: "read -r l\nexit 0\n").status == 200)
             #expect(try proxy.run([:]).status == 400)
             usleep(300_000)
-            #expect(proxy.zombieChildren().isEmpty)
+            #expect(try proxy.zombies().isEmpty)
         }
     }
 
-    @Test("SIGTERM lets the activation in flight finish, then stops the action and exits 0")
-    func sigtermDrains() throws {
-        let proxy = try TestProxy.start()
-        defer { proxy.stop() }
-        #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
-        let client = try proxy.client()
-        try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":0.5}}".utf8))
-        usleep(150_000)
-        kill(proxy.pid, SIGTERM)
-        let response = try client.readResponse()
-        #expect(response.status == 200)
-        #expect((response.json as? [String: Any])?["slept"] as? Double == 0.5)
-        #expect(proxy.waitForExit() == 0)
+    @Test("SIGTERM lets the activation in flight finish, then stops the action and exits 0", arguments: Serving.contract)
+    func sigtermDrains(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let client = try proxy.client()
+            try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":0.5}}".utf8))
+            usleep(150_000)
+            try proxy.signal("TERM")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect((response.json as? [String: Any])?["slept"] as? Double == 0.5)
+            #expect(proxy.waitForExit() == 0)
+        }
     }
 
-    @Test("SIGTERM waits at most OW_SHUTDOWN_GRACE_MS for an activation")
-    func sigtermBounded() throws {
-        let proxy = try TestProxy.start(environment: ["OW_SHUTDOWN_GRACE_MS": "300"])
-        defer { proxy.stop() }
-        #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
-        let client = try proxy.client()
-        try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":30}}".utf8))
-        usleep(150_000)
-        let started = Date()
-        kill(proxy.pid, SIGTERM)
-        #expect(proxy.waitForExit() == 0)
-        #expect(Date().timeIntervalSince(started) < 5)
+    @Test("SIGTERM waits at most OW_SHUTDOWN_GRACE_MS for an activation", arguments: Serving.contract)
+    func sigtermBounded(_ target: Serving) throws {
+        try target.serve(environment: ["OW_SHUTDOWN_GRACE_MS": "300"]) { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let client = try proxy.client()
+            try client.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":30}}".utf8))
+            usleep(150_000)
+            let started = Date()
+            try proxy.signal("TERM")
+            #expect(proxy.waitForExit() == 0)
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
     }
 }

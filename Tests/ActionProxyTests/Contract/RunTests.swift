@@ -3,9 +3,9 @@ import Testing
 
 @Suite("POST /run")
 struct RunTests {
-    @Test("four activations in a row each log and end with one sentinel per stream")
-    func fourActivations() throws {
-        try withProxy { proxy throws in
+    @Test("four activations in a row each log and end with one sentinel per stream", arguments: Serving.contract)
+    func fourActivations(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             for index in 1...4 {
                 let response = try proxy.run(["n": index])
@@ -27,11 +27,11 @@ struct RunTests {
 
     @Test(
         "a result that is not an object or array answers 502",
-        arguments: [
+        arguments: Serving.contract, [
             "\"a string\"", "42", "null", "true", "{\"unterminated\": ", "not json at all", "{} {}",
         ])
-    func notObjectOrArray(result: String) throws {
-        try withProxy { proxy throws in
+    func notObjectOrArray(_ target: Serving, result: String) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["do": "raw", "text": result])
             #expect(response.status == 502)
@@ -40,9 +40,9 @@ struct RunTests {
         }
     }
 
-    @Test("an array result answers 200 with the array")
-    func arrayResult() throws {
-        try withProxy { proxy throws in
+    @Test("an array result answers 200 with the array", arguments: Serving.contract)
+    func arrayResult(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["do": "raw", "text": "[1, \"two\", {\"three\": 3}]"])
             #expect(response.status == 200)
@@ -50,9 +50,9 @@ struct RunTests {
         }
     }
 
-    @Test("an application error result answers 200 as it is")
-    func applicationError() throws {
-        try withProxy { proxy throws in
+    @Test("an application error result answers 200 as it is", arguments: Serving.contract)
+    func applicationError(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["do": "raw", "text": "{\"error\":\"the action failed\"}"])
             #expect(response.status == 200)
@@ -60,9 +60,9 @@ struct RunTests {
         }
     }
 
-    @Test("unicode round trips in values and logs")
-    func unicode() throws {
-        try withProxy { proxy throws in
+    @Test("unicode round trips in values and logs", arguments: Serving.contract)
+    func unicode(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["delimiter": "❄", "winter": "❄ ☃ ❄"])
             #expect(response.status == 200)
@@ -72,9 +72,9 @@ struct RunTests {
         }
     }
 
-    @Test("init env reaches the action intact, with = and unicode, non-strings as JSON")
-    func initEnvironment() throws {
-        try withProxy(environment: ["__OW_FROM_PROXY": "a=b=c"]) { proxy throws in
+    @Test("init env reaches the action intact, with = and unicode, non-strings as JSON", arguments: Serving.contract)
+    func initEnvironment(_ target: Serving) throws {
+        try target.serve(environment: ["__OW_FROM_PROXY": "a=b=c"]) { proxy throws in
             let env: [String: Any] = [
                 "SOME_VAR": "xyz", "WITH_EQUALS": "k=v=w", "SNOW": "❄ ☃ ❄", "NUMBER": 5, "FLAG": true,
                 "OBJECT": ["a": [1, 2]], "NEWLINE": "one\ntwo",
@@ -95,9 +95,9 @@ struct RunTests {
         }
     }
 
-    @Test("the activation fields reach the action on stdin as one line")
-    func activationFields() throws {
-        try withProxy { proxy throws in
+    @Test("the activation fields reach the action on stdin as one line", arguments: Serving.contract)
+    func activationFields(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let fields: [String: Any] = [
                 "namespace": "guest", "action_name": "/guest/test", "action_version": "0.0.1",
@@ -116,9 +116,9 @@ struct RunTests {
         }
     }
 
-    @Test("a body with newlines reaches the action as one line")
-    func newlinesRemoved() throws {
-        try withProxy { proxy throws in
+    @Test("a body with newlines reaches the action as one line", arguments: Serving.contract)
+    func newlinesRemoved(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let body = "{\n  \"value\": {\n    \"do\": \"input\",\n    \"text\": \"a\\nb\"\n  }\n}\n"
             let response = try proxy.request("POST", "/run", body: Data(body.utf8))
@@ -128,9 +128,9 @@ struct RunTests {
         }
     }
 
-    @Test("a 1,048,561-character string value round-trips", arguments: ["launcher.py", "echo.sh"])
-    func largeValue(fixture: String) throws {
-        try withProxy { proxy throws in
+    @Test("a 1,048,561-character string value round-trips", arguments: Serving.contract, ["launcher.py", "echo.sh"])
+    func largeValue(_ target: Serving, fixture: String) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text(fixture)).status == 200)
             let large = String(repeating: "a", count: 1_048_561)
             let response = try proxy.run(["large": large])
@@ -143,9 +143,9 @@ struct RunTests {
         }
     }
 
-    @Test("a 50 MB result line is answered whole")
-    func fiftyMegabyteResult() throws {
-        try withProxy { proxy throws in
+    @Test("a 50 MB result line is answered whole, within the invoker's 256 MB in a container", arguments: Serving.contract)
+    func fiftyMegabyteResult(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let script = """
                 #!/usr/bin/python3
                 import os, sys
@@ -161,9 +161,9 @@ struct RunTests {
         }
     }
 
-    @Test("the action exiting during a run answers 400 command exited; later runs answer at once")
-    func exitDuringRun() throws {
-        try withProxy { proxy throws in
+    @Test("the action exiting during a run answers 400 command exited; later runs answer at once", arguments: Serving.contract)
+    func exitDuringRun(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let response = try proxy.run(["do": "exit", "code": 1])
             #expect(response.status == 400)
@@ -177,9 +177,9 @@ struct RunTests {
         }
     }
 
-    @Test("an action that died between runs answers 500 command exited")
-    func diedBetweenRuns() throws {
-        try withProxy { proxy throws in
+    @Test("an action that died between runs answers 500 command exited", arguments: Serving.contract)
+    func diedBetweenRuns(_ target: Serving) throws {
+        try target.serve { proxy throws in
             let script = "#!/bin/bash\nread -r line\necho '{\"first\":true}' >&3\nsleep 0.2\nexit 0\n"
             #expect(try proxy.initialize(code: script).status == 200)
             #expect(try proxy.run([:]).status == 200)
@@ -190,9 +190,9 @@ struct RunTests {
         }
     }
 
-    @Test("a concurrent run never shares the pipes: it is refused with 409")
-    func concurrentRunRefused() throws {
-        try withProxy { proxy throws in
+    @Test("a concurrent run never shares the pipes: it is refused with 409", arguments: Serving.contract)
+    func concurrentRunRefused(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let slow = try proxy.client()
             try slow.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":1}}".utf8))
@@ -208,9 +208,9 @@ struct RunTests {
         }
     }
 
-    @Test("a client that disconnects mid-run does not leave its answer to the next caller")
-    func disconnectMidRun() throws {
-        try withProxy { proxy throws in
+    @Test("a client that disconnects mid-run does not leave its answer to the next caller", arguments: Serving.contract)
+    func disconnectMidRun(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             do {
                 let gone = try proxy.client()
@@ -224,8 +224,8 @@ struct RunTests {
         }
     }
 
-    @Test("a second line on fd 3 is dropped and never shifts later answers")
-    func secondLineDoesNotShift() throws {
+    @Test("a second line on fd 3 is dropped and never shifts later answers", arguments: Serving.contract)
+    func secondLineDoesNotShift(_ target: Serving) throws {
         // Both lines in one write: the second is there before the next
         // request can be (one written later could race with it; only framed
         // lines tell such a line apart).
@@ -235,7 +235,7 @@ struct RunTests {
             for n, _ in enumerate(sys.stdin, start=1):
                 os.write(3, b'{"n":%d}\\n{"stray":%d}\\n' % (n, n))
             """
-        try withProxy { proxy throws in
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             for index in 1...5 {
                 #expect(try proxy.run([:]).json as? [String: Int] == ["n": index])
@@ -243,8 +243,8 @@ struct RunTests {
         }
     }
 
-    @Test("the start of a stray line left on fd 3 is not read as the next answer")
-    func partialStrayLine() throws {
+    @Test("the start of a stray line left on fd 3 is not read as the next answer", arguments: Serving.contract)
+    func partialStrayLine(_ target: Serving) throws {
         // After its first result the action leaves `{"stray":` without a
         // newline; it ends that line only when the next request came.
         let action = """
@@ -257,7 +257,7 @@ struct RunTests {
               if [ $n -eq 1 ]; then printf '{"stray":' >&3; fi
             done
             """
-        try withProxy { proxy throws in
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: action).status == 200)
             #expect(try proxy.run([:]).json as? [String: Int] == ["n": 1])
             usleep(100_000)
@@ -266,9 +266,9 @@ struct RunTests {
         }
     }
 
-    @Test("a run body that is not a JSON object answers 400 and the action stays usable")
-    func badRunBody() throws {
-        try withProxy { proxy throws in
+    @Test("a run body that is not a JSON object answers 400 and the action stays usable", arguments: Serving.contract)
+    func badRunBody(_ target: Serving) throws {
+        try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             for body in ["not json", "[1]", "{\"value\":", ""] {
                 let response = try proxy.request("POST", "/run", body: Data(body.utf8))

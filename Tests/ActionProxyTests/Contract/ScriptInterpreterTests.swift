@@ -8,36 +8,14 @@ import Testing
 /// blackbox launcher (which runs the script only at each `/run`) alike.
 @Suite("a missing interpreter says so")
 struct ScriptInterpreterTests {
-    /// Where the case runs: the proxy alone, the proxy with the blackbox
-    /// launcher (as actionproxy/native serves), and the native image itself.
-    enum Target: Sendable, CustomTestStringConvertible {
-        case plainHost
-        case blackboxHost
-        case nativeImage
-
-        static let all: [Target] = [.plainHost, .blackboxHost] + (TestImage.enabled(.native) ? [.nativeImage] : [])
-
-        var testDescription: String {
-            switch self {
-            case .plainHost: "host proxy"
-            case .blackboxHost: "host proxy with the blackbox launcher"
-            case .nativeImage: TestImage.native.rawValue
-            }
-        }
-
-        func serve<T>(environment: [String: String] = [:], _ body: (any ProxyUnderTest) throws -> T) throws -> T {
-            switch self {
-            case .plainHost: try withProxy(environment: environment) { try body($0) }
-            case .blackboxHost: try withRuntime(.blackbox, environment: environment) { try body($0) }
-            case .nativeImage: try withContainer(.native, environment: environment) { try body($0) }
-            }
-        }
-    }
+    /// The proxy alone, the proxy with the blackbox launcher (as
+    /// actionproxy/native serves), and the native image itself.
+    static let targets = [Serving.proxy] + Serving.blackbox
 
     @Test(
         "an interpreter that is not in the image fails the init with 502, naming it and the image that has it",
-        arguments: Target.all)
-    func missingInterpreter(_ target: Target) throws {
+        arguments: Self.targets)
+    func missingInterpreter(_ target: Serving) throws {
         try target.serve { proxy throws in
             let response = try proxy.initialize(code: "#!/opt/no-such-folder/python3\nprint('hi')\n")
             #expect(response.status == 502)
@@ -50,8 +28,8 @@ struct ScriptInterpreterTests {
         }
     }
 
-    @Test("a name that env cannot find on the action's PATH fails the init with 502", arguments: Target.all)
-    func missingOnPath(_ target: Target) throws {
+    @Test("a name that env cannot find on the action's PATH fails the init with 502", arguments: Self.targets)
+    func missingOnPath(_ target: Serving) throws {
         try target.serve { proxy throws in
             let response = try proxy.initialize(code: "#!/usr/bin/env -S no-such-interpreter -x\n")
             #expect(response.status == 502)
@@ -63,8 +41,8 @@ struct ScriptInterpreterTests {
         }
     }
 
-    @Test("an interpreter that is there but not executable fails the init with 502", arguments: Target.all)
-    func notExecutable(_ target: Target) throws {
+    @Test("an interpreter that is there but not executable fails the init with 502", arguments: Self.targets)
+    func notExecutable(_ target: Serving) throws {
         try target.serve { proxy throws in
             let response = try proxy.initialize(code: "#!/etc/passwd\n")
             #expect(response.status == 502)
@@ -74,8 +52,8 @@ struct ScriptInterpreterTests {
         }
     }
 
-    @Test("with OW_LOG_INIT_ERROR the message goes to the log, followed by the sentinels", arguments: Target.all)
-    func loggedWhenAsked(_ target: Target) throws {
+    @Test("with OW_LOG_INIT_ERROR the message goes to the log, followed by the sentinels", arguments: Self.targets)
+    func loggedWhenAsked(_ target: Serving) throws {
         try target.serve(environment: ["OW_LOG_INIT_ERROR": "1"]) { proxy throws in
             let response = try proxy.initialize(code: "#!/opt/no-such-folder/node\n")
             #expect(response.status == 502)

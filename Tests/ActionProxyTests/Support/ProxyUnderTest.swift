@@ -14,6 +14,23 @@ protocol ProxyUnderTest: AnyObject, Sendable {
     /// How long `waitForSentinels` waits after the count is reached, so that
     /// an extra sentinel would show (reading a container's log takes longer).
     var settleMicroseconds: UInt32 { get }
+
+    /// Whether `path` (relative to the working folder, or absolute) exists
+    /// where the proxy runs.
+    func fileExists(_ path: String) -> Bool
+    /// The names in a folder of the working folder, sorted; none when it is missing.
+    func entries(in path: String) throws -> [String]
+    /// The proxy's child processes as (command name, state letter).
+    func children() throws -> [(name: String, state: String)]
+    /// Processes that exited and were not reaped: the proxy's children on the
+    /// host, any process of the container in one.
+    func zombies() throws -> [String]
+    /// Sends the proxy a signal by name (`TERM`).
+    func signal(_ name: String) throws
+    /// Waits for the proxy to exit by itself: its status.
+    func waitForExit() -> Int32
+    /// SIGTERM (`docker stop` in a container), then the exit status.
+    func terminateAndWait() -> Int32
 }
 
 extension ProxyUnderTest {
@@ -74,45 +91,4 @@ extension ProxyUnderTest {
         body["value"] = value
         return try post("/run", json: body)
     }
-}
-
-/// Where a runtime case runs: our proxy on the host serving `Runtimes/<lang>`,
-/// or the language's image. A runtime suite takes `Serving.cases(…)` as its
-/// arguments, so each case runs on both (on the image only where Docker and
-/// the image are here, and always in CI).
-enum Serving: Sendable, CustomTestStringConvertible {
-    case host(Runtime)
-    case image(TestImage)
-
-    var testDescription: String {
-        switch self {
-        case .host(let runtime): "host \(runtime.rawValue)"
-        case .image(let image): image.rawValue
-        }
-    }
-
-    static func cases(_ runtime: Runtime, _ image: TestImage) -> [Serving] {
-        [.host(runtime)] + (TestImage.enabled(image) ? [.image(image)] : [])
-    }
-
-    static let python = cases(.python, .python)
-    static let nodejs = cases(.nodejs, .nodejs)
-    static let swift = cases(.swift, .swift)
-    static let blackbox = cases(.blackbox, .native)
-
-    /// Starts the proxy for `body` and always stops it. Containers run one
-    /// at a time, as the suites of `ContainerTests` do: timing cases must
-    /// not compete with each other for the machine's cores.
-    func serve<T>(environment: [String: String] = [:], _ body: (any ProxyUnderTest) throws -> T) throws -> T {
-        switch self {
-        case .host(let runtime):
-            return try withRuntime(runtime, environment: environment) { try body($0) }
-        case .image(let image):
-            return try Serving.oneContainer.withLock {
-                try withContainer(image, environment: environment) { try body($0) }
-            }
-        }
-    }
-
-    private static let oneContainer = NSLock()
 }

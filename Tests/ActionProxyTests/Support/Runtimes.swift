@@ -42,10 +42,10 @@ enum Runtime: String, CaseIterable, Sendable {
 
 /// Starts a proxy serving `runtime` for `body` and always stops it.
 func withRuntime<T>(
-    _ runtime: Runtime, environment: [String: String] = [:], _ body: (TestProxy) throws -> T
+    _ runtime: Runtime, environment: [String: String] = [:], arguments: [String] = [], _ body: (TestProxy) throws -> T
 ) throws -> T {
     try Runtime.prepared.get()
-    return try withProxy(environment: runtime.environment(environment), body)
+    return try withProxy(environment: runtime.environment(environment), arguments: arguments, body)
 }
 
 /// A zip of in-memory files (name → content; modes 0644, or 0755 for names in

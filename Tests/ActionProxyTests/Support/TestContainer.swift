@@ -114,11 +114,28 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     @discardableResult
     func exec(_ command: [String]) throws -> Docker.Outcome { try container.exec(command) }
 
-    /// Whether `path` (relative to the working folder, or absolute) exists in the container.
     func fileExists(_ path: String) -> Bool {
         let absolute = path.hasPrefix("/") ? path : directory + "/" + path
         return (try? exec(["test", "-e", absolute]))?.status == 0
     }
+
+    func entries(in path: String) throws -> [String] {
+        let outcome = try exec(["sh", "-c", "ls -A \"$1\" 2>/dev/null; true", "sh", directory + "/" + path])
+        return outcome.output.split(separator: "\n").map(String.init).sorted()
+    }
+
+    /// Every process of the container, read from /proc (no ps in the slim
+    /// images). The proxy is process 1: orphans become its children.
+    private func processes() throws -> [ProcessStat] {
+        let script = "for f in /proc/[0-9]*/stat; do read -r line < \"$f\" 2>/dev/null && echo \"$line\"; done"
+        return try exec(["sh", "-c", script]).output.split(separator: "\n").compactMap { ProcessStat(String($0)) }
+    }
+
+    func children() throws -> [(name: String, state: String)] {
+        try processes().filter { $0.parent == 1 }.map { ($0.name, $0.state) }
+    }
+
+    func zombies() throws -> [String] { try processes().filter { $0.state == "Z" }.map(\.name) }
 
     /// `docker stop` (SIGTERM to the proxy, which is the container's first
     /// process) and the proxy's exit status.

@@ -6,14 +6,10 @@ import Foundation
 #endif
 
 /// The real `actionproxy` binary, started on a free loopback port in a fresh
-/// working folder, with its stdout and stderr captured.
+/// working folder with the kit's `ProxyProcess` (its stdout and stderr go to
+/// files there), with only the environment a test gives it.
 final class TestProxy: ProxyUnderTest, @unchecked Sendable {
-    let port: Int
-    let directory: URL
-    private let process: Process
-    private let lock = NSLock()
-    private var stdoutData = Data()
-    private var stderrData = Data()
+    private let process: ProxyProcess
 
     static let sentinel = ActivationLogs.sentinel
 
@@ -24,117 +20,89 @@ final class TestProxy: ProxyUnderTest, @unchecked Sendable {
         return me.deletingLastPathComponent().appendingPathComponent("actionproxy").path
     }
 
-    private init(port: Int, directory: URL, process: Process) {
-        self.port = port
-        self.directory = directory
+    private init(_ process: ProxyProcess) {
         self.process = process
     }
 
-    /// Starts a proxy; retries on another port if the one picked was taken.
-    /// `singleDash` spells the listening flags as the reference does (`-host`, `-port`).
+    /// Starts a proxy and waits until it answers. `singleDash` spells the
+    /// listening flags as the reference does (`-host`, `-port`).
     static func start(environment: [String: String] = [:], arguments: [String] = [], singleDash: Bool = false)
         throws -> TestProxy
     {
-        var lastError: Error = HTTPTestError(description: "proxy did not start")
-        for _ in 0..<3 {
-            do {
-                return try startOnce(environment: environment, arguments: arguments, singleDash: singleDash)
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError
-    }
-
-    private static func startOnce(environment: [String: String], arguments: [String], singleDash: Bool) throws
-        -> TestProxy
-    {
-        let port = try FreePort.pick()
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("actionproxy-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
         let dashes = singleDash ? "-" : "--"
-        process.arguments = ["\(dashes)host", "127.0.0.1", "\(dashes)port", "\(port)"] + arguments
-        process.currentDirectoryURL = directory
-        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
-        for (name, value) in environment { env[name] = value }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let proxy = TestProxy(port: port, directory: directory, process: process)
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            proxy.lock.withLock { proxy.stdoutData.append(data) }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            proxy.lock.withLock { proxy.stderrData.append(data) }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if !process.isRunning {
-                throw HTTPTestError(description: "proxy exited at start: \(proxy.stderr)")
-            }
-            if let client = try? HTTPTestClient(port: port, timeoutSeconds: 2),
-                (try? client.request("GET", "/health")) != nil
-            {
-                return proxy
-            }
-            usleep(20_000)
-        }
-        proxy.stop()
-        throw HTTPTestError(description: "proxy did not answer /health in time")
+        let variables = ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(environment) { $1 }
+        return TestProxy(
+            try ProxyProcess.start(executable: binary, environment: variables, timeout: 15) { port in
+                ["\(dashes)host", "127.0.0.1", "\(dashes)port", "\(port)"] + arguments
+            })
     }
 
+    var port: Int { process.port }
+    var directory: URL { process.directory }
     var logs: (stdout: String, stderr: String) {
-        lock.withLock { (String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self)) }
+        process.logs.map { ($0.stdout, $0.stderr) } ?? ("", "")
     }
     let settleMicroseconds: UInt32 = 100_000
     var workingDirectory: String { directory.path }
     var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.processID ?? 0 }
 
     /// The proxy's children as (command name, state letter) from /proc.
     func children() -> [(name: String, state: String)] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.compactMap { child in
             guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+                let entry = ProcessStat(stat), entry.parent == pid
             else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
-            return (String(stat[stat.index(after: open)..<close]), String(fields[0]))
+            return (entry.name, entry.state)
         }
     }
 
     /// Children of the proxy that have exited and were not reaped.
-    func zombieChildren() -> [String] { children().filter { $0.state == "Z" }.map(\.name) }
+    func zombies() -> [String] { children().filter { $0.state == "Z" }.map(\.name) }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+    func fileExists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path.hasPrefix("/") ? path : workingDirectory + "/" + path)
+    }
+
+    func entries(in path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: workingDirectory + "/" + path)) ?? []).sorted()
+    }
+
+    func signal(_ name: String) throws {
+        guard let number = ProcessStat.signals[name] else {
+            throw HTTPTestError(description: "no signal named \(name)")
         }
-        try? FileManager.default.removeItem(at: directory)
+        process.signal(number)
     }
 
-    /// Waits for the proxy to exit by itself and returns its status.
-    func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// SIGTERM, and SIGKILL if the proxy is still running 10 s later (a
+    /// proxy that ignores SIGTERM must not hang the suite); removes its folder.
+    func stop() { process.stop(graceSeconds: 10) }
+
+    func waitForExit() -> Int32 { process.waitForExit() }
+
+    func terminateAndWait() -> Int32 { process.terminate(waitSeconds: 10) ?? -1 }
+}
+
+/// One line of `/proc/PID/stat`: `pid (comm) state ppid …` (the command
+/// name may hold spaces and parentheses; the state follows the last `)`).
+struct ProcessStat {
+    var name: String
+    var state: String
+    var parent: Int32
+
+    init?(_ line: String) {
+        guard let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")") else { return nil }
+        let fields = line[line.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, let parent = Int32(fields[1]) else { return nil }
+        name = String(line[line.index(after: open)..<close])
+        state = String(fields[0])
+        self.parent = parent
     }
 
-    func terminateAndWait() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    /// The signals tests send, by the names `docker kill --signal` takes.
+    static let signals: [String: Int32] = ["TERM": SIGTERM, "INT": SIGINT, "HUP": SIGHUP, "KILL": SIGKILL]
 }
 
 /// Starts a proxy for `body` and always stops it.

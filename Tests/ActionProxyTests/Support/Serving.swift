@@ -1,0 +1,161 @@
+import ActionKit
+import Foundation
+import Testing
+
+/// Where a test case runs. Every suite that drives a proxy takes a list of
+/// these as its arguments, so that one test, written once, runs on every
+/// target that should show its behaviour; a case that only makes sense on
+/// some targets takes a shorter list. The container targets run only where
+/// Docker and the image are here, and always in CI (`TestImage.enabled`).
+///
+/// To see which targets run a test, look at its `arguments:`.
+enum Serving: Sendable, CustomTestStringConvertible {
+    /// The proxy alone on the host: no launcher, no compiler, no ack. The
+    /// plain contract of PROTOCOL.md.
+    case proxy
+    /// The same proxy in an image, started as an invoker starts it, with the
+    /// image's runtime variables blanked so that it serves the plain contract
+    /// too, and the test fixtures mounted at `/fixtures`.
+    case proxyIn(TestImage)
+    /// Our proxy on the host serving `Runtimes/<lang>`, as its image does.
+    case host(Runtime)
+    /// The image as it is.
+    case image(TestImage)
+
+    var testDescription: String {
+        switch self {
+        case .proxy: "host proxy"
+        case .proxyIn(let image): "\(image.rawValue), proxy alone"
+        case .host(let runtime): "host \(runtime.rawValue)"
+        case .image(let image): image.rawValue
+        }
+    }
+
+    /// The contract cases: the host proxy and the proxy of the Python image
+    /// (python3 and bash for the fixtures).
+    static let contract = [Serving.proxy] + enabled(.proxyIn(.python))
+    /// The size cases: the host proxy and the proxy of actionproxy/native in
+    /// the invoker's 256 MB.
+    static let sizes = [Serving.proxy] + enabled(.proxyIn(.native))
+    /// The host proxy and every image's, as it is.
+    static let everyProxy = [Serving.proxy] + TestImage.allCases.flatMap { enabled(.image($0)) }
+    /// A language runtime on the host and as its image.
+    static func cases(_ runtime: Runtime, _ image: TestImage) -> [Serving] { [.host(runtime)] + enabled(.image(image)) }
+
+    static let python = cases(.python, .python)
+    static let nodejs = cases(.nodejs, .nodejs)
+    static let swift = cases(.swift, .swift)
+    static let blackbox = cases(.blackbox, .native)
+
+    /// `target` when it can run here (a container target needs its image).
+    static func enabled(_ target: Serving) -> [Serving] {
+        guard let image = target.testImage else { return [target] }
+        return TestImage.enabled(image) ? [target] : []
+    }
+
+    var testImage: TestImage? {
+        switch self {
+        case .proxy, .host: nil
+        case .proxyIn(let image), .image(let image): image
+        }
+    }
+
+    var isContainer: Bool { testImage != nil }
+
+    /// The path under which the proxy finds a file of `Tests/…/Fixtures`.
+    func fixture(_ name: String) -> String {
+        isContainer ? "/fixtures/\(name)" : Fixtures.url(name).path
+    }
+
+    /// A folder of the host as the proxy sees it: itself on the host,
+    /// mounted read-only in a container (pass it to `serve(mounts:)`).
+    func mount(_ folder: URL) -> Mount {
+        Mount(host: folder.path, path: isContainer ? "/mnt/\(folder.lastPathComponent)" : folder.path)
+    }
+
+    struct Mount: Sendable {
+        var host: String
+        /// Where the proxy finds it.
+        var path: String
+    }
+
+    /// An image's runtime variables, blanked (an empty variable is unset for
+    /// the proxy): no launcher, no compiler, no ack, one init.
+    static let plainContract = [
+        "OW_COMPILER": "", "OW_LAUNCHER": "", "OW_DEFAULT_ACTION": "", "OW_WAIT_FOR_ACK": "", "PROXY_ALLOW_REINIT": "",
+        "OW_EXECUTION_ENV": "",
+    ]
+
+    /// Starts the proxy for `body` and always stops it. `arguments` go to the
+    /// proxy after its listening flags; `singleDash` spells those as the
+    /// reference does (`-host`, `-port`; in a container they are given then,
+    /// as `-host 0.0.0.0 -port 8080`). Containers run one at a time: timing
+    /// cases must not compete with each other for the machine's cores.
+    func serve<T>(
+        environment: [String: String] = [:], arguments: [String] = [], singleDash: Bool = false,
+        mounts: [Mount] = [], _ body: (any ProxyUnderTest) throws -> T
+    ) throws -> T {
+        var arguments = arguments
+        if singleDash && isContainer { arguments = ["-host", "0.0.0.0", "-port", "8080"] + arguments }
+        switch self {
+        case .proxy:
+            let proxy = try TestProxy.start(environment: environment, arguments: arguments, singleDash: singleDash)
+            defer { proxy.stop() }
+            return try body(proxy)
+        case .host(let runtime):
+            try Runtime.prepared.get()
+            let proxy = try TestProxy.start(
+                environment: runtime.environment(environment), arguments: arguments, singleDash: singleDash)
+            defer { proxy.stop() }
+            return try body(proxy)
+        case .proxyIn(let image):
+            return try Serving.oneContainer.withLock {
+                try withContainer(
+                    image, environment: Self.plainContract.merging(environment) { $1 }, arguments: arguments,
+                    volumes: volumes(mounts)
+                ) { try body($0) }
+            }
+        case .image(let image):
+            return try Serving.oneContainer.withLock {
+                try withContainer(image, environment: environment, arguments: arguments, volumes: volumes(mounts)) {
+                    try body($0)
+                }
+            }
+        }
+    }
+
+    private func volumes(_ mounts: [Mount]) -> [String: String] {
+        var volumes = [Fixtures.directory.path: "/fixtures"]
+        for mount in mounts { volumes[mount.host] = mount.path }
+        return volumes
+    }
+
+    private static let oneContainer = NSLock()
+
+    /// Runs the proxy binary of this target once to its end, as a command
+    /// (`-compile main`, `-version`): the host binary, or `docker run -i
+    /// --rm IMAGE ARGUMENTS` with the fixtures mounted.
+    func runOnce(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
+        -> ProcessRunner.Outcome
+    {
+        switch self {
+        case .proxy, .host:
+            let scratch = try Fixtures.scratch()
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            var variables = ["PATH": "/usr/bin:/bin"]
+            if case .host(let runtime) = self { variables = runtime.environment() }
+            return try ProcessRunner.run(
+                TestProxy.binary, arguments, environment: variables.merging(environment) { $1 }, directory: scratch,
+                input: input)
+        case .proxyIn(let image), .image(let image):
+            var variables: [String: String] = [:]
+            if case .proxyIn = self { variables = Self.plainContract }
+            variables.merge(environment) { $1 }
+            let flags = variables.sorted(by: { $0.key < $1.key }).flatMap { ["-e", "\($0.key)=\($0.value)"] }
+            return try Docker.run(
+                ["run", "-i", "--rm"] + flags + ["-v", "\(Fixtures.directory.path):/fixtures:ro", image.reference]
+                    + arguments, input: input)
+        }
+    }
+}
+
