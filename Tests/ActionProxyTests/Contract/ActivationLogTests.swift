@@ -17,7 +17,9 @@ struct ActivationLogTests {
         done
         """
 
-    @Test("lines an action writes after its result do not bleed into the next activation's log", arguments: Serving.contract)
+    @Test(
+        "lines an action writes after its result do not bleed into the next activation's log",
+        arguments: Serving.contract)
     func lateLinesDoNotBleed(_ target: Serving) throws {
         try target.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.lateLogger).status == 200)
@@ -28,7 +30,8 @@ struct ActivationLogTests {
             let stdout = ActivationLogs(proxy.stdout)
             let stderr = ActivationLogs(proxy.stderr)
             #expect(stdout.activations == [["before-1"], ["before-2"]], "\(proxy.stdout)")
-            #expect(stderr.activations.map { $0.filter { !$0.contains("debug") } } == [["err-before-1"], ["err-before-2"]])
+            #expect(
+                stderr.activations.map { $0.filter { !$0.contains("debug") } } == [["err-before-1"], ["err-before-2"]])
             #expect(!proxy.stdout.contains("late-1") && !proxy.stderr.contains("err-late-1"))
         }
     }

@@ -31,7 +31,8 @@ struct CodeIntakeTests {
 
     @Test(
         "code reads the same whether its JSON string has escapes or not",
-        arguments: Serving.contract, [
+        arguments: Serving.contract,
+        [
             #"{"value":{"code":"CODE","binary":true}}"#, #"{"value":{"code":"CODE","binary":true,"code":"CODE"}}"#,
         ])
     func codeEscapes(_ target: Serving, template: String) throws {
@@ -103,7 +104,9 @@ struct CodeIntakeTests {
         }
     }
 
-    @Test("a compiler that runs past OW_COMPILE_TIMEOUT_MS is stopped with what it started, and init answers 502", arguments: Serving.contract)
+    @Test(
+        "a compiler that runs past OW_COMPILE_TIMEOUT_MS is stopped with what it started, and init answers 502",
+        arguments: Serving.contract)
     func compileTimeout(_ target: Serving) throws {
         let environment = ["OW_COMPILER": target.fixture("compile.sh"), "OW_COMPILE_TIMEOUT_MS": "1000"]
         try target.serve(environment: environment) { proxy throws in
@@ -233,7 +236,8 @@ struct CompileModeTests {
     /// `actionproxy -compile main` with `input` on stdin, as a user runs it
     /// (`docker run -i IMAGE -compile main` in a container).
     func compile(_ input: Data, on target: Serving) throws -> ProcessRunner.Outcome {
-        try target.runOnce(["-compile", "main"], input: input, environment: ["OW_COMPILER": target.fixture("compile.sh")])
+        try target.runOnce(
+            ["-compile", "main"], input: input, environment: ["OW_COMPILER": target.fixture("compile.sh")])
     }
 
     @Test("-compile produces a zip that a later init accepts as a binary action", arguments: Serving.contract)

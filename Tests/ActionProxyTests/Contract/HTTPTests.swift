@@ -57,7 +57,9 @@ struct HTTPTests {
         }
     }
 
-    @Test("pipelined requests on one connection are answered in order, each by its own answer", arguments: Serving.contract)
+    @Test(
+        "pipelined requests on one connection are answered in order, each by its own answer",
+        arguments: Serving.contract)
     func pipelining(_ target: Serving) throws {
         try target.serve { proxy throws in
             let client = try proxy.client()

@@ -14,7 +14,8 @@ struct InitTests {
 
     @Test(
         "an init without code is refused with 403",
-        arguments: Serving.contract, [
+        arguments: Serving.contract,
+        [
             "", "{}", "null", "{\"value\":{}}", "{\"value\":null}", "{\"value\":{\"code\":\"\"}}",
             "{\"value\":{\"code\":null,\"main\":\"main\"}}",
         ])
@@ -62,7 +63,8 @@ struct InitTests {
 
     @Test(
         "an init body that is not JSON answers 400 with the reason",
-        arguments: Serving.contract, [
+        arguments: Serving.contract,
+        [
             "not json", "{\"value\":", "{\"value\":{\"code\":\"x\"}} trailing", "[1,2]", "{\"value\":{\"code\":5}}",
             "{\"value\":{\"code\":\"x\",\"binary\":\"yes\"}}", "{\"value\":{\"code\":\"x\",\"env\":[1]}}",
             "{\"value\":\"code\"}",
@@ -140,7 +142,8 @@ struct AckTests {
 
     @Test(
         "an ack that is not {\"ok\":true} fails the init",
-        arguments: Serving.contract, [
+        arguments: Serving.contract,
+        [
             "{\"ok\":false}", "not json", "[true]", "{\"ok\":\"true\"}",
         ])
     func badAck(_ target: Serving, ack: String) throws {

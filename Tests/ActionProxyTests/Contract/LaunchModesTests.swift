@@ -3,7 +3,9 @@ import Testing
 
 @Suite("Concurrent activations with framed lines")
 struct ConcurrencyTests {
-    @Test("a launcher that acks concurrent gets overlapping activations, each with its own result", arguments: Serving.contract)
+    @Test(
+        "a launcher that acks concurrent gets overlapping activations, each with its own result",
+        arguments: Serving.contract)
     func overlapping(_ target: Serving) throws {
         try target.serve(environment: ["OW_WAIT_FOR_ACK": "1"]) { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("concurrent.py")).status == 200)
@@ -68,7 +70,8 @@ struct LaunchModesTests {
             "PROXY_ALLOW_REINIT": "1",
         ]
         try target.serve(environment: environment, mounts: [preinstalled]) { proxy throws in
-            #expect(try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
+            #expect(
+                try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
             #expect(try proxy.run([:]).json as? [String: Bool] == ["preinstalled": true])
             // An init with code replaces it.
             #expect(try proxy.initialize(code: "#!/bin/sh\necho '{\"replaced\":true}'\n").status == 200)

@@ -34,7 +34,8 @@ struct ProcessLifecycleTests {
         }
     }
 
-    @Test("SIGTERM lets the activation in flight finish, then stops the action and exits 0", arguments: Serving.contract)
+    @Test(
+        "SIGTERM lets the activation in flight finish, then stops the action and exits 0", arguments: Serving.contract)
     func sigtermDrains(_ target: Serving) throws {
         try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)

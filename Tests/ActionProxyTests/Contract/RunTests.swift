@@ -27,7 +27,8 @@ struct RunTests {
 
     @Test(
         "a result that is not an object or array answers 502",
-        arguments: Serving.contract, [
+        arguments: Serving.contract,
+        [
             "\"a string\"", "42", "null", "true", "{\"unterminated\": ", "not json at all", "{} {}",
         ])
     func notObjectOrArray(_ target: Serving, result: String) throws {
@@ -143,7 +144,9 @@ struct RunTests {
         }
     }
 
-    @Test("a 50 MB result line is answered whole, within the invoker's 256 MB in a container", arguments: Serving.contract)
+    @Test(
+        "a 50 MB result line is answered whole, within the invoker's 256 MB in a container", arguments: Serving.contract
+    )
     func fiftyMegabyteResult(_ target: Serving) throws {
         try target.serve { proxy throws in
             let script = """
@@ -161,7 +164,9 @@ struct RunTests {
         }
     }
 
-    @Test("the action exiting during a run answers 400 command exited; later runs answer at once", arguments: Serving.contract)
+    @Test(
+        "the action exiting during a run answers 400 command exited; later runs answer at once",
+        arguments: Serving.contract)
     func exitDuringRun(_ target: Serving) throws {
         try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)

@@ -59,7 +59,8 @@ struct ScriptInterpreterTests {
             #expect(response.status == 502)
             #expect(response.error == "Cannot start action. Check logs for details.")
             proxy.waitForSentinels(1)
-            #expect(proxy.logs.stderr.contains("/opt/no-such-folder/node is not in this image (actionproxy/nodejs has it)"))
+            #expect(
+                proxy.logs.stderr.contains("/opt/no-such-folder/node is not in this image (actionproxy/nodejs has it)"))
         }
     }
 

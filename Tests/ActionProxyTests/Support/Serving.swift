@@ -158,4 +158,3 @@ enum Serving: Sendable, CustomTestStringConvertible {
         }
     }
 }
-
