@@ -215,6 +215,11 @@ enum ArchiveKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .tarGz, .paxTarGz: try TarGzArchive.extract(data, into: directory, limits: limits)
         }
     }
+
+    /// Why extracting `data` failed, or nil when it succeeded.
+    func error(extracting data: [UInt8], into directory: String, limits: ArchiveLimits = .default) -> ArchiveError? {
+        archiveError { () throws(ArchiveError) in try extract(data, into: directory, limits: limits) }
+    }
 }
 
 extension ArchiveSandbox {

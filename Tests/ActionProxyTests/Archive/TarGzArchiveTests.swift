@@ -190,9 +190,7 @@ struct TarGzArchiveTests {
     func specialEntries(type: String, message: String) throws {
         let box = try ArchiveSandbox()
         let data = try box.archive([.dir("dev/"), .special(type, "dev/tty0")], as: .tarGz)
-        let error = archiveError { () throws(ArchiveError) in
-            try TarGzArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.tarGz.error(extracting: data, into: box.root)
         #expect(error == .unsupported(message))
     }
 
@@ -204,9 +202,7 @@ struct TarGzArchiveTests {
         let data = try smallTarGz(box)
         for cut in 0..<data.count {
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(Array(data[0..<cut]), into: root, limits: .default)
-            }
+            let error = ArchiveKind.tarGz.error(extracting: Array(data[0..<cut]), into: root)
             #expect(error?.isCorrupt == true, "cut at \(cut): \(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -231,9 +227,7 @@ struct TarGzArchiveTests {
         for index in 0..<4 {
             let data = try box.bytes(box.work + "/cut.tgz.\(index)")
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(data, into: root, limits: .default)
-            }
+            let error = ArchiveKind.tarGz.error(extracting: data, into: root)
             #expect(error?.isCorrupt == true, "cut \(index): \(String(describing: error))")
         }
     }
@@ -249,9 +243,7 @@ struct TarGzArchiveTests {
                 damaged[Int.random(in: 0..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             }
             let root = try box.freshRoot()
-            _ = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(damaged, into: root, limits: .default)
-            }
+            _ = ArchiveKind.tarGz.error(extracting: damaged, into: root)
             FileSystem.removeTree(root)
         }
         #expect(try box.escapedEntries().isEmpty)
@@ -267,9 +259,7 @@ struct TarGzArchiveTests {
             var damaged = data
             damaged[Int.random(in: 10..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(damaged, into: root, limits: .default)
-            }
+            let error = ArchiveKind.tarGz.error(extracting: damaged, into: root)
             #expect(error?.isCorrupt == true, "\(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -291,9 +281,7 @@ struct TarGzArchiveTests {
             open(sys.argv[1], "wb").write(gzip.compress(bytes(data)))
             """#, [box.work + "/sum.tgz"])
         let data = try box.bytes(box.work + "/sum.tgz")
-        let error = archiveError { () throws(ArchiveError) in
-            try TarGzArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.tarGz.error(extracting: data, into: box.root)
         #expect(error == .corrupt("corrupt tar.gz archive: the header at offset 0 has a wrong checksum"))
     }
 
@@ -302,9 +290,7 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         for data in [[], [UInt8]("plain text, not gzip".utf8), [0x1F, 0x8B]] {
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(data, into: root, limits: .default)
-            }
+            let error = ArchiveKind.tarGz.error(extracting: data, into: root)
             #expect(error?.isCorrupt == true)
         }
     }
@@ -348,9 +334,7 @@ struct TarGzArchiveTests {
             open(sys.argv[1], "wb").write(gzip.compress(out))
             """#, [box.work + "/meta.tgz", kind])
         let data = try box.bytes(box.work + "/meta.tgz")
-        let error = archiveError { () throws(ArchiveError) in
-            try TarGzArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.tarGz.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
@@ -377,9 +361,7 @@ struct TarGzArchiveTests {
         let clock = ContinuousClock()
         var error: ArchiveError?
         let elapsed = clock.measure {
-            error = archiveError { () throws(ArchiveError) in
-                try TarGzArchive.extract(data, into: box.root, limits: limits)
-            }
+            error = ArchiveKind.tarGz.error(extracting: data, into: box.root, limits: limits)
         }
         #expect(error == .limitExceeded("archive expands beyond the limit of 10485760 bytes"))
         #expect(elapsed < .seconds(5))
@@ -392,9 +374,7 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive((0..<10).map { .file("f\($0)") }, as: .tarGz)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 5, maxFileBytes: 1 << 20)
-        let error = archiveError { () throws(ArchiveError) in
-            try TarGzArchive.extract(data, into: box.root, limits: limits)
-        }
+        let error = ArchiveKind.tarGz.error(extracting: data, into: box.root, limits: limits)
         #expect(error == .limitExceeded("archive has more than the limit of 5 entries"))
     }
 
@@ -403,9 +383,7 @@ struct TarGzArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive([.file("big", String(repeating: "x", count: 5000))], as: .tarGz)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 10, maxFileBytes: 4096)
-        let error = archiveError { () throws(ArchiveError) in
-            try TarGzArchive.extract(data, into: box.root, limits: limits)
-        }
+        let error = ArchiveKind.tarGz.error(extracting: data, into: box.root, limits: limits)
         #expect(error == .limitExceeded("archive entry 'big' is larger than the limit of 4096 bytes per file"))
         #expect(!FileSystem.exists(box.root + "/big"))
     }

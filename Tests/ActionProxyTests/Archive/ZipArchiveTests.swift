@@ -146,9 +146,7 @@ struct ZipArchiveTests {
         try box.write("secret.txt", "secret")
         try box.run("/usr/bin/zip", ["-q", "-P", "password", "enc.zip", "secret.txt"])
         let data = try box.bytes(box.work + "/enc.zip")
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isUnsupported == true)
         #expect(error?.description.contains("secret.txt") == true)
     }
@@ -163,9 +161,7 @@ struct ZipArchiveTests {
                 z.writestr("b.txt", b"bzip2" * 100)
             """#, [box.work + "/bz.zip"])
         let data = try box.bytes(box.work + "/bz.zip")
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error == .unsupported("compression method 12 in entry 'b.txt'"))
     }
 
@@ -173,9 +169,7 @@ struct ZipArchiveTests {
     func fifoEntry() throws {
         let box = try ArchiveSandbox()
         let data = try box.archive([.special("fifo", "pipe")], as: .zip)
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error == .unsupported("FIFO entry 'pipe'"))
     }
 
@@ -187,9 +181,7 @@ struct ZipArchiveTests {
         let data = try smallZip(box)
         for cut in 0..<data.count {
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try ZipArchive.extract(Array(data[0..<cut]), into: root, limits: .default)
-            }
+            let error = ArchiveKind.zip.error(extracting: Array(data[0..<cut]), into: root)
             #expect(error?.isCorrupt == true, "cut at \(cut): \(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -208,8 +200,7 @@ struct ZipArchiveTests {
             }
             let root = try box.freshRoot()
             // Some flips are harmless (a timestamp, a comment): success is fine too.
-            _ = archiveError { () throws(ArchiveError) in try ZipArchive.extract(damaged, into: root, limits: .default)
-            }
+            _ = ArchiveKind.zip.error(extracting: damaged, into: root)
             FileSystem.removeTree(root)
             _ = round
         }
@@ -227,9 +218,7 @@ struct ZipArchiveTests {
             var damaged = data
             damaged[Int.random(in: range, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
             let root = try box.freshRoot()
-            let error = archiveError { () throws(ArchiveError) in
-                try ZipArchive.extract(damaged, into: root, limits: .default)
-            }
+            let error = ArchiveKind.zip.error(extracting: damaged, into: root)
             #expect(error?.isCorrupt == true, "\(String(describing: error))")
             FileSystem.removeTree(root)
         }
@@ -241,9 +230,7 @@ struct ZipArchiveTests {
         var data = try smallZip(box)
         let record = try centralRecords(data)[0]
         data[record + 16] ^= 0xFF
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error == .corrupt("corrupt zip archive: CRC-32 mismatch in entry 'hello.txt'"))
     }
 
@@ -262,9 +249,7 @@ struct ZipArchiveTests {
         let record = try centralRecords(data)[0]
         let width = field == 28 ? 2 : 4
         for index in 0..<width { data[record + field + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
@@ -281,9 +266,7 @@ struct ZipArchiveTests {
         var data = try smallZip(box)
         let end = data.count - 22
         for index in 0..<width { data[end + field + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true, "\(String(describing: error))")
     }
 
@@ -294,9 +277,7 @@ struct ZipArchiveTests {
         var data = try box.bytes(box.work + "/full64.zip")
         let record = try #require(lastIndex(of: [0x50, 0x4B, 0x06, 0x06], in: data))
         for index in 0..<8 { data[record + 48 + index] = 0xFF }  // directory offset
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true)
     }
 
@@ -320,9 +301,7 @@ struct ZipArchiveTests {
             open(sys.argv[1], "wb").write(data[:cd_offset] + new_cd + tail)
             """#, [box.work + "/overlap.zip"])
         let data = try box.bytes(box.work + "/overlap.zip")
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true)
         #expect(error?.description.contains("overlap") == true)
     }
@@ -333,9 +312,7 @@ struct ZipArchiveTests {
         var data = try smallZip(box)
         // The first local header is at 0 and its name at 30.
         data[30] = UInt8(ascii: "X")
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true)
     }
 
@@ -343,9 +320,7 @@ struct ZipArchiveTests {
     func notAZip() throws {
         let box = try ArchiveSandbox()
         for data in [[], [UInt8](repeating: 0, count: 21), [UInt8]("hello world, this is not a zip file".utf8)] {
-            let error = archiveError { () throws(ArchiveError) in
-                try ZipArchive.extract(data, into: box.root, limits: .default)
-            }
+            let error = ArchiveKind.zip.error(extracting: data, into: box.root)
             #expect(error?.isCorrupt == true)
         }
     }
@@ -370,9 +345,7 @@ struct ZipArchiveTests {
         let clock = ContinuousClock()
         var error: ArchiveError?
         let elapsed = clock.measure {
-            error = archiveError { () throws(ArchiveError) in
-                try ZipArchive.extract(data, into: box.root, limits: limits)
-            }
+            error = ArchiveKind.zip.error(extracting: data, into: box.root, limits: limits)
         }
         #expect(error == .limitExceeded("archive expands beyond the limit of 10485760 bytes"))
         #expect(elapsed < .seconds(5))
@@ -395,9 +368,7 @@ struct ZipArchiveTests {
             open(sys.argv[1], "wb").write(data)
             """#, [box.work + "/liar.zip"])
         let data = try box.bytes(box.work + "/liar.zip")
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: .default)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root)
         #expect(error?.isCorrupt == true)
         let written = try FileManager.default.attributesOfItem(atPath: box.root + "/zeros")[.size] as? Int
         #expect((written ?? .max) <= 1000)
@@ -408,9 +379,7 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive((0..<10).map { .file("f\($0)") }, as: .zip)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 5, maxFileBytes: 1 << 20)
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: limits)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root, limits: limits)
         #expect(error == .limitExceeded("archive has more than the limit of 5 entries"))
     }
 
@@ -419,9 +388,7 @@ struct ZipArchiveTests {
         let box = try ArchiveSandbox()
         let data = try box.archive([.file("small", "ok"), .file("big", String(repeating: "x", count: 5000))], as: .zip)
         let limits = ArchiveLimits(maxTotalBytes: 1 << 20, maxEntries: 10, maxFileBytes: 4096)
-        let error = archiveError { () throws(ArchiveError) in
-            try ZipArchive.extract(data, into: box.root, limits: limits)
-        }
+        let error = ArchiveKind.zip.error(extracting: data, into: box.root, limits: limits)
         #expect(error == .limitExceeded("archive entry 'big' is larger than the limit of 4096 bytes per file"))
     }
 

@@ -34,13 +34,7 @@ struct PlatformSizeTests {
         let body = SizeInput.initBody(code: zip.base64EncodedData(), binary: true)
         #expect(body.count > 63 << 20)
 
-        try target.serve { proxy throws in
-            let initialized = try proxy.post("/init", body: body)
-            #expect(initialized.status == 200, "\(initialized.text)")
-            let answer = try #require(try proxy.post("/run", body: SizeInput.emptyRun).object)
-            #expect(answer["sha256"] as? String == expected.sha256)
-            #expect(answer["bytes"] as? Int == expected.bytes)
-        }
+        try Self.expectDigest(expected, on: target, initBody: body)
     }
 
     @Test("a 48 MB #! script sent as text arrives byte for byte", arguments: Serving.sizes)
@@ -57,13 +51,7 @@ struct PlatformSizeTests {
         #expect(expected.bytes == Self.maxCodeBytes)
         let body = SizeInput.initBody(code: Data(script.json), binary: false)
 
-        try target.serve { proxy throws in
-            let initialized = try proxy.post("/init", body: body)
-            #expect(initialized.status == 200, "\(initialized.text)")
-            let answer = try #require(try proxy.post("/run", body: SizeInput.emptyRun).object)
-            #expect(answer["sha256"] as? String == expected.sha256)
-            #expect(answer["bytes"] as? Int == expected.bytes)
-        }
+        try Self.expectDigest(expected, on: target, initBody: body)
     }
 
     @Test("a 1 MB parameter value reaches the action and comes back intact", arguments: Serving.sizes)
@@ -172,6 +160,20 @@ struct PlatformSizeTests {
             #expect(
                 answer["sha256"] as? String
                     == String(decoding: expected, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// Initialises the target with `initBody` (a `digestAction`) and checks
+    /// that its first run answers the digest of what it was sent.
+    static func expectDigest(
+        _ expected: (sha256: String, bytes: Int), on target: Serving, initBody body: Data
+    ) throws {
+        try target.serve { proxy throws in
+            let initialized = try proxy.post("/init", body: body)
+            #expect(initialized.status == 200, "\(initialized.text)")
+            let answer = try #require(try proxy.post("/run", body: SizeInput.emptyRun).object)
+            #expect(answer["sha256"] as? String == expected.sha256)
+            #expect(answer["bytes"] as? Int == expected.bytes)
         }
     }
 
