@@ -16,11 +16,9 @@ struct RunTests {
                 #expect(proxy.sentinelCount(stderr: true) == index)
             }
             // Each activation's log lines come before its sentinel.
-            let stdoutBlocks = proxy.stdout.components(separatedBy: TestProxy.sentinel + "\n")
-            let stderrBlocks = proxy.stderr.components(separatedBy: TestProxy.sentinel + "\n")
-            for index in 1...4 {
-                #expect(stdoutBlocks[index - 1].contains("stdout of activation \(index):"))
-                #expect(stderrBlocks[index - 1].contains("stderr of activation \(index)"))
+            for (index, log) in proxy.activationLogs(4).enumerated() {
+                #expect(log.stdout.contains("stdout of activation \(index + 1):"))
+                #expect(log.stderr.contains("stderr of activation \(index + 1)"))
             }
         }
     }

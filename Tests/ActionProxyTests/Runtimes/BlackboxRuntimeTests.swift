@@ -14,11 +14,14 @@ struct BlackboxRuntimeTests {
         printf '{"argument":%s,"activation":"%s","deadline":"%s"}\\n' "$1" "$__OW_ACTIVATION_ID" "$__OW_DEADLINE"
         """
 
-    @Test("hello: the value arrives as the first argument and the last stdout line is the result", arguments: Serving.blackbox)
+    @Test(
+        "hello: the value arrives as the first argument and the last stdout line is the result",
+        arguments: Serving.blackbox)
     func hello(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.echo).status == 200)
-            let response = try proxy.run(["name": "Ada"], fields: ["activation_id": "a1", "deadline": 1_700_000_000_000])
+            let response = try proxy.run(
+                ["name": "Ada"], fields: ["activation_id": "a1", "deadline": 1_700_000_000_000])
             #expect(response.status == 200)
             let json = try #require(response.json as? [String: Any])
             #expect(json["argument"] as? [String: String] == ["name": "Ada"])
@@ -34,14 +37,9 @@ struct BlackboxRuntimeTests {
             for index in 1...3 {
                 #expect(try proxy.run(["n": index]).status == 200)
             }
-            proxy.waitForSentinels(3)
-            #expect(proxy.sentinelCount(stderr: false) == 3)
-            #expect(proxy.sentinelCount(stderr: true) == 3)
-            for block in proxy.stdout.components(separatedBy: TestProxy.sentinel + "\n").prefix(3) {
-                #expect(block == "log line on stdout\n")
-            }
-            for block in proxy.stderr.components(separatedBy: TestProxy.sentinel + "\n").prefix(3) {
-                #expect(block == "log line on stderr\n")
+            for log in proxy.activationLogs(3) {
+                #expect(log.stdout == "log line on stdout\n")
+                #expect(log.stderr == "log line on stderr\n")
             }
         }
     }
@@ -49,7 +47,8 @@ struct BlackboxRuntimeTests {
     @Test("an init without code runs the stub, which explains how to replace it", arguments: Serving.blackbox)
     func stub(_ serving: Serving) throws {
         try serving.serve { proxy throws in
-            #expect(try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
+            #expect(
+                try proxy.request("POST", "/init", body: Data("{\"value\":{\"main\":\"main\"}}".utf8)).status == 200)
             let response = try proxy.run([:])
             #expect(response.status == 200)
             let message = try #require(response.error)
@@ -86,9 +85,9 @@ struct BlackboxRuntimeTests {
         let folder = try Fixtures.scratch()
         let source = folder.appendingPathComponent("main.c")
         try """
-            #include <stdio.h>
-            int main(int argc, char **argv) { printf("{\\"native\\":%s}\\n", argc > 1 ? argv[1] : "null"); return 0; }
-            """.write(to: source, atomically: true, encoding: .utf8)
+        #include <stdio.h>
+        int main(int argc, char **argv) { printf("{\\"native\\":%s}\\n", argc > 1 ? argv[1] : "null"); return 0; }
+        """.write(to: source, atomically: true, encoding: .utf8)
         let binary = folder.appendingPathComponent("action")
         try Fixtures.runTool("/usr/bin/cc", ["-o", binary.path, source.path])
         try serving.serve { proxy throws in

@@ -42,7 +42,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("a zip: package.json main names the entry file, which requires a module from node_modules", arguments: Serving.nodejs)
+    @Test(
+        "a zip: package.json main names the entry file, which requires a module from node_modules",
+        arguments: Serving.nodejs)
     func zipWithPackage(_ serving: Serving) throws {
         let zip = try zipOf([
             "package.json": #"{"name": "greeter-action", "main": "lib/action.js"}"#,
@@ -61,7 +63,8 @@ struct NodeRuntimeTests {
 
     @Test(
         "a zip's index.js may export its entry point in any CommonJS way",
-        arguments: Serving.nodejs, [
+        arguments: Serving.nodejs,
+        [
             "exports.main = (params) => ({ form: params.form });",
             "module.exports.main = (params) => ({ form: params.form });",
             "module.exports = { main(params) { return { form: params.form }; } };",
@@ -88,7 +91,8 @@ struct NodeRuntimeTests {
 
     @Test(
         "sync, Promise-returning and async mains all answer with their result",
-        arguments: Serving.nodejs, [
+        arguments: Serving.nodejs,
+        [
             "function main(params) { return { twice: params.n * 2 }; }",
             "function main(params) { return new Promise((resolve) => setTimeout(() => resolve({ twice: params.n * 2 }), 20)); }",
             "async function main(params) { await new Promise((resolve) => setTimeout(resolve, 20)); return { twice: params.n * 2 }; }",
@@ -102,7 +106,8 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("the init env is visible in process.env, = and unicode intact, non-strings as JSON", arguments: Serving.nodejs)
+    @Test(
+        "the init env is visible in process.env, = and unicode intact, non-strings as JSON", arguments: Serving.nodejs)
     func initEnvironment(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let env: [String: Any] = ["GREETING": "k=v ❄ ☃", "NUMBER": 5]
@@ -172,14 +177,9 @@ struct NodeRuntimeTests {
             for n in 1...4 {
                 #expect(try proxy.run(["n": n]).json as? [String: Int] == ["n": n])
             }
-            proxy.waitForSentinels(4)
-            #expect(proxy.sentinelCount(stderr: false) == 4)
-            #expect(proxy.sentinelCount(stderr: true) == 4)
-            let stdoutBlocks = proxy.stdout.components(separatedBy: TestProxy.sentinel + "\n")
-            let stderrBlocks = proxy.stderr.components(separatedBy: TestProxy.sentinel + "\n")
-            for n in 1...4 {
-                #expect(stdoutBlocks[n - 1] == "out \(n)\n" + String(repeating: "x", count: 100_000) + "\n")
-                #expect(stderrBlocks[n - 1] == "err \(n)\n")
+            for (index, log) in proxy.activationLogs(4).enumerated() {
+                #expect(log.stdout == "out \(index + 1)\n" + String(repeating: "x", count: 100_000) + "\n")
+                #expect(log.stderr == "err \(index + 1)\n")
             }
         }
     }
@@ -198,7 +198,8 @@ struct NodeRuntimeTests {
 
     @Test(
         "a thrown error or rejected promise becomes {error: message} with the stack logged; the next run succeeds",
-        arguments: Serving.nodejs, [
+        arguments: Serving.nodejs,
+        [
             "function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
             "function main(params) { return params.fail ? Promise.reject(new Error(\"broken\")) : Promise.resolve({ fine: true }); }",
             "async function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
@@ -215,7 +216,8 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("an error thrown later in a timer fails its own activation; the process carries on", arguments: Serving.nodejs)
+    @Test(
+        "an error thrown later in a timer fails its own activation; the process carries on", arguments: Serving.nodejs)
     func strayError(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let code = #"""
@@ -256,7 +258,8 @@ struct NodeRuntimeTests {
 
     @Test(
         "an action that throws or exits while loading fails init with 502 and says why on stderr",
-        arguments: Serving.nodejs, [
+        arguments: Serving.nodejs,
+        [
             ("throw new Error(\"no config at load\");\nfunction main() { return {}; }", "no config at load"),
             ("process.exit(0);\nfunction main() { return {}; }", "exited (code 0) while loading"),
             ("process.exit(3);\nfunction main() { return {}; }", "exited (code 3) while loading"),
@@ -326,7 +329,9 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("__OW_ALLOW_CONCURRENT: overlapping runs each get their own result and activation fields", arguments: Serving.nodejs)
+    @Test(
+        "__OW_ALLOW_CONCURRENT: overlapping runs each get their own result and activation fields",
+        arguments: Serving.nodejs)
     func concurrentActivations(_ serving: Serving) throws {
         let code = #"""
             async function main(params, activation) {

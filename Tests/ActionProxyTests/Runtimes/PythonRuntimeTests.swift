@@ -89,7 +89,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("a zip with a virtualenv made with --copies imports a package from its site-packages", arguments: Serving.python)
+    @Test(
+        "a zip with a virtualenv made with --copies imports a package from its site-packages", arguments: Serving.python
+    )
     func virtualenvZip(_ serving: Serving) throws {
         let folder = try Fixtures.scratch()
         let python = "/usr/bin/env"
@@ -182,26 +184,24 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("each activation's logs come before its sentinel, one sentinel per stream per activation", arguments: Serving.python)
+    @Test(
+        "each activation's logs come before its sentinel, one sentinel per stream per activation",
+        arguments: Serving.python)
     func logsAndSentinels(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             #expect(try proxy.initialize(code: Self.echo).status == 200)
             for index in 1...4 {
                 #expect(try proxy.run(["n": index]).status == 200)
             }
-            proxy.waitForSentinels(4)
-            #expect(proxy.sentinelCount(stderr: false) == 4)
-            #expect(proxy.sentinelCount(stderr: true) == 4)
-            let stdoutBlocks = proxy.stdout.components(separatedBy: TestProxy.sentinel + "\n")
-            let stderrBlocks = proxy.stderr.components(separatedBy: TestProxy.sentinel + "\n")
-            for index in 1...4 {
-                #expect(stdoutBlocks[index - 1] == "stdout of activation \(index)\n")
-                #expect(stderrBlocks[index - 1] == "stderr of activation \(index)\n")
+            for (index, log) in proxy.activationLogs(4).enumerated() {
+                #expect(log.stdout == "stdout of activation \(index + 1)\n")
+                #expect(log.stderr == "stderr of activation \(index + 1)\n")
             }
         }
     }
 
-    @Test("an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.python)
+    @Test(
+        "an application error result answers 200 as it is, and the next activation succeeds", arguments: Serving.python)
     func applicationError(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let code = #"""
@@ -218,7 +218,9 @@ struct PythonRuntimeTests {
         }
     }
 
-    @Test("an exception becomes an error result with its traceback on stderr, and the next activation succeeds", arguments: Serving.python)
+    @Test(
+        "an exception becomes an error result with its traceback on stderr, and the next activation succeeds",
+        arguments: Serving.python)
     func exception(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let code = #"""

@@ -57,6 +57,24 @@ extension ProxyUnderTest {
         usleep(settleMicroseconds)
     }
 
+    /// Waits for the sentinels of `count` activations, expects exactly that
+    /// many on each stream, and returns what each activation logged before
+    /// its sentinels, stream by stream.
+    func activationLogs(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [(
+        stdout: String, stderr: String
+    )] {
+        waitForSentinels(count)
+        let log = logs
+        #expect(Self.count(log.stdout) == count, sourceLocation: sourceLocation)
+        #expect(Self.count(log.stderr) == count, sourceLocation: sourceLocation)
+        let separator = Self.sentinel + "\n"
+        let stdout = log.stdout.components(separatedBy: separator)
+        let stderr = log.stderr.components(separatedBy: separator)
+        return (0..<count).map { index in
+            (index < stdout.count ? stdout[index] : "", index < stderr.count ? stderr[index] : "")
+        }
+    }
+
     private static func count(_ log: String) -> Int {
         log.split(separator: "\n").filter { $0 == sentinel }.count
     }
