@@ -123,13 +123,31 @@ enum Fixtures {
 
     static func text(_ name: String) throws -> String { try String(contentsOf: url(name), encoding: .utf8) }
 
-    /// A scratch folder for one test.
+    /// A scratch folder for one test, under the folder of this test run.
     static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "actionproxy-fixture-\(UUID().uuidString)")
+        let url = runFolder.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// Where this run's scratch folders go: one folder named for the test
+    /// process, so that what a run leaves is removed by the next one (the
+    /// folders of runs whose process is gone), whatever its tests did.
+    static let runFolder: URL = {
+        let base = FileManager.default.temporaryDirectory
+        let prefix = "actionproxy-tests-"
+        let mine = base.appendingPathComponent(prefix + String(getpid()))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else {
+                continue
+            }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: base.appendingPathComponent(name))
+            }
+        }
+        try? FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        return mine
+    }()
 
     /// `echo.c`, compiled once with `cc`.
     static let nativeEcho: Result<URL, Error> = Result {
