@@ -55,12 +55,17 @@ final class Proxy {
         }
     }
 
-    /// Checked when the request head arrives, before its body is read.
+    /// Checked when the request head arrives, before its body is read (and
+    /// again when it was read). A refused second init is also written to the
+    /// log, without sentinels, as the reference does: upstream's test harness
+    /// looks for the line there.
     func refusalOfInit() -> ProxyError? {
         switch initialization {
-        case .inProgress: .initializationInProgress
-        case .done where !configuration.allowReinit: .alreadyInitialized
-        case .notStarted, .done: nil
+        case .inProgress: return .initializationInProgress
+        case .done where !configuration.allowReinit:
+            Sentinels.writeToLog(ProxyError.alreadyInitialized.message + "\n")
+            return .alreadyInitialized
+        case .notStarted, .done: return nil
         }
     }
 
@@ -243,7 +248,8 @@ final class Proxy {
         }
         inFlight += 1
         let line = RunRequest.singleLine(body)
-        let exchanged = process.beginActivation().map { $0.flatMap { process.exchange(line) } }
+        let exchanged =
+            process.beginActivation().map { $0.flatMap { process.exchange(line) } }
             ?? process.exchange(line)
         let loop = eventLoop
         return exchanged.flatMap { reply in

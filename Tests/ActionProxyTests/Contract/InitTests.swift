@@ -41,6 +41,21 @@ struct InitTests {
         }
     }
 
+    @Test(
+        "a refused second init is written to the log, with no sentinels (as upstream's harness expects)",
+        arguments: Serving.contract)
+    func secondInitLogged(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
+            #expect(try proxy.initialize(code: "again").status == 403)
+            proxy.waitForSentinels(0)
+            let logs = proxy.logs
+            #expect((logs.stdout + logs.stderr).contains("Cannot initialize the action more than once."))
+            #expect(proxy.sentinelCount(stderr: false) == 0)
+            #expect(proxy.sentinelCount(stderr: true) == 0)
+        }
+    }
+
     @Test("a failed init does not count as the one init", arguments: Serving.contract)
     func failedInitDoesNotCount(_ target: Serving) throws {
         try target.serve { proxy throws in
