@@ -111,6 +111,29 @@ struct SwiftRuntimeTests {
         }
     }
 
+    /// Upstream appends its launcher, which imports Foundation, to the
+    /// action's main.swift: actions written for it use Foundation unimported.
+    @Test("an action written for upstream uses Foundation without importing it", arguments: Serving.swift)
+    func foundationWithoutImport(_ serving: Serving) throws {
+        let code = """
+            func main(args: [String: Any]) -> [String: Any] {
+                let home = ProcessInfo.processInfo.environment["HOME"] ?? ""
+                let data = "ok".data(using: .utf8) ?? Data()
+                FileHandle.standardError.write(data)
+                return ["since1970": Date().timeIntervalSince1970 > 0, "home": !home.isEmpty, "bytes": data.count]
+            }
+            """
+        try serving.serve { proxy throws in
+            let initialized = try proxy.initialize(code: code)
+            #expect(initialized.status == 200, "\(initialized.text)")
+            let result = try #require(try proxy.run([:]).json as? [String: Any])
+            #expect(result["since1970"] as? Bool == true)
+            #expect(result["bytes"] as? Int == 2)
+            proxy.waitForSentinels(1)
+            #expect(proxy.stderr.hasPrefix("ok"))
+        }
+    }
+
     @Test("the init's main names another entry point", arguments: Serving.swift)
     func renamedEntryPoint(_ serving: Serving) throws {
         let code = """
