@@ -169,6 +169,7 @@ final class Proxy {
             timer.cancel()
             switch reply {
             case .line(let line):
+                if case .failed(let message) = ActionAnswer(line) { throw ProxyError.actionFailed(message) }
                 let ack = try? line.withUnsafeReadableBytes { raw throws(JSONError) in try JSONParser.parse(raw) }
                 guard ack?["ok"] == .bool(true) else {
                     throw ProxyError.startFailed("The action did not initialize properly.")
@@ -205,6 +206,8 @@ final class Proxy {
             Sentinels.write()
             return .error(failure, message: short)
         }
+        // The action's own words: it logged the details, the log needs its end.
+        if configuration.logInitErrors, case .actionFailed = failure { Sentinels.write() }
         return .error(failure)
     }
 
@@ -278,8 +281,11 @@ final class Proxy {
         switch reply {
         case .line(let line):
             if current { action = .idle(process) }
-            let isObjectOrArray = line.withUnsafeReadableBytes { JSONValidator.isObjectOrArray($0) }
-            return isObjectOrArray ? .json(.ok, line) : .error(.resultNotObjectOrArray)
+            switch ActionAnswer(line) {
+            case .result: return .json(.ok, line)
+            case .failed(let message): return .error(.actionFailed(message))
+            case .invalid: return .error(.resultNotObjectOrArray)
+            }
         case .oversized:
             if current { action = .idle(process) }
             return .error(.resultTooLarge(limit: configuration.maxResultBytes))

@@ -19,6 +19,8 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     case activationInProgress
     case deadlineExceeded
     case actionRestarting
+    /// The action answered `failed` (ActionAnswer): at init or at a run.
+    case actionFailed(String)
     // HTTP
     case notFound(path: String)
     case methodNotAllowed(method: String, path: String, allowed: String)
@@ -30,7 +32,7 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .alreadyInitialized, .missingCode: .forbidden
         case .initializationInProgress, .activationInProgress: .conflict
         case .invalidRequest, .actionExitedDuringRun, .malformedHTTP: .badRequest
-        case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge: .badGateway
+        case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge, .actionFailed: .badGateway
         case .notInitialized, .actionAlreadyExited: .internalServerError
         case .deadlineExceeded: .gatewayTimeout
         case .actionRestarting: .serviceUnavailable
@@ -55,6 +57,7 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .deadlineExceeded:
             "The action did not answer before the activation's deadline; it was stopped and is being restarted."
         case .actionRestarting: "The action is restarting after it missed a deadline; try again in a moment."
+        case .actionFailed(let message): message
         case .activationInProgress:
             "Another activation is in progress: this action runs one activation at a time."
         case .notFound(let path): "Not found: \(path). This server answers POST /init, POST /run and GET /health."

@@ -169,6 +169,36 @@ struct AckTests {
         }
     }
 
+    @Test(
+        "an action that answers failed instead of its ack fails the init with 502 and its message",
+        arguments: Serving.contract)
+    func failedInsteadOfAck(_ target: Serving) throws {
+        try target.serve(environment: environment) { proxy throws in
+            let action =
+                "#!/bin/sh\necho 'a stack trace' >&2\necho 'failed {\"error\":\"cannot load: x is not defined\"}' >&3\nexit 1\n"
+            let response = try proxy.initialize(code: action)
+            #expect(response.status == 502)
+            #expect(response.error == "cannot load: x is not defined")
+            proxy.waitForSentinels(0)
+            #expect(proxy.sentinelCount(stderr: true) == 0)
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+        }
+    }
+
+    @Test(
+        "with OW_LOG_INIT_ERROR a failed answer keeps its message and ends the log with the sentinels",
+        arguments: Serving.contract)
+    func failedInsteadOfAckLogged(_ target: Serving) throws {
+        try target.serve(environment: environment.merging(["OW_LOG_INIT_ERROR": "1"]) { $1 }) { proxy throws in
+            let action = "#!/bin/sh\necho 'a stack trace' >&2\necho 'failed {\"error\":\"cannot load\"}' >&3\nexit 1\n"
+            let response = try proxy.initialize(code: action)
+            #expect(response.status == 502)
+            #expect(response.error == "cannot load")
+            let logs = proxy.activationLogs(1)
+            #expect(logs.first?.stderr == "a stack trace\n")
+        }
+    }
+
     @Test("an action that never acks fails the init after the ack timeout", arguments: Serving.contract)
     func ackTimeout(_ target: Serving) throws {
         try target.serve(environment: environment.merging(["OW_ACK_TIMEOUT_MS": "300"]) { $1 }) { proxy throws in

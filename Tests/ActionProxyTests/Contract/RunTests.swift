@@ -49,6 +49,43 @@ struct RunTests {
         }
     }
 
+    @Test(
+        "an action that answers failed and an error gets 502 with its message, a developer error; it serves on",
+        arguments: Serving.contract)
+    func failedAnswer(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            let action = """
+                #!/bin/sh
+                while read -r line; do
+                  case "$line" in
+                    *fail*) echo 'failed {"error":"An error has occurred: Error: no config"}' >&3 ;;
+                    *) echo '{"fine":true}' >&3 ;;
+                  esac
+                done
+                """
+            #expect(try proxy.initialize(code: action).status == 200)
+            let failed = try proxy.run(["fail": true])
+            #expect(failed.status == 502)
+            #expect(failed.text == "{\"error\":\"An error has occurred: Error: no config\"}\n")
+            #expect(try proxy.run(["next": 1]).json as? [String: Bool] == ["fine": true])
+            proxy.waitForSentinels(2)
+            #expect(proxy.sentinelCount(stderr: false) == 2)
+        }
+    }
+
+    @Test(
+        "a failed answer without an error string is not a result: 502 did not return a dictionary",
+        arguments: Serving.contract, ["failed", "failed {}", "failed {\"error\":5}", "failed [1]"])
+    func malformedFailedAnswer(_ target: Serving, line: String) throws {
+        try target.serve { proxy throws in
+            #expect(
+                try proxy.initialize(code: "#!/bin/sh\nwhile read -r l; do echo '\(line)' >&3; done\n").status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 502)
+            #expect(response.error == "The action did not return a dictionary or array.")
+        }
+    }
+
     @Test("an application error result answers 200 as it is", arguments: Serving.contract)
     func applicationError(_ target: Serving) throws {
         try target.serve { proxy throws in
