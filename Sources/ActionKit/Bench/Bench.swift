@@ -218,12 +218,11 @@ public struct Bench {
     }
 
     private func initBody(_ code: ActionCode? = nil, escapingSlashes: Bool = true) throws(BenchError) -> [UInt8] {
-        let code = code ?? action
-        let value: [String: Any] = ["code": code.code, "binary": code.binary, "main": main]
         let body: Data
         do {
             body = try JSONSerialization.data(
-                withJSONObject: ["value": value], options: escapingSlashes ? [] : [.withoutEscapingSlashes])
+                withJSONObject: (code ?? action).initBody(main: main),
+                options: escapingSlashes ? [] : [.withoutEscapingSlashes])
         } catch {
             throw .failed("cannot encode the /init body: \(error)")
         }
