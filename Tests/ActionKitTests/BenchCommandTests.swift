@@ -64,7 +64,7 @@ struct BenchCommandTests {
             }
         }
         #expect(report.scenarios.first?.title.contains("zip") == true)
-        #expect(report.scenarios.last?.title.contains("script of 2.0 MB") == true)
+        #expect(report.scenarios.last?.title.contains("script of 2 MiB") == true)
     }
 
     @Test("the table names each figure and its ratio")
