@@ -134,7 +134,7 @@ struct BenchCommand: ParsableCommand {
         bench.samples = samples
         bench.activations = activations
         bench.largeInitBytes = largeInitSize
-        bench.progress = { line in FileHandle.standardError.write(Data("bench: \(line)\n".utf8)) }
+        bench.progress = ProgressLine(prefix: "bench").say
         let report = try bench.run()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

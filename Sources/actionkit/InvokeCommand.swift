@@ -108,20 +108,15 @@ struct InvokeCommand: ParsableCommand {
 
     func run() throws {
         let plan = try makePlan()
-        let invoker = Invoker(plan: plan) { line in
-            FileHandle.standardError.write(Data("invoke: \(line)\n".utf8))
-        }
-        let result = invoker.run()
+        let progress = ProgressLine(prefix: "invoke")
+        let result = Invoker(plan: plan, progress: progress.say).run()
         var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
         if !json { options.insert(.prettyPrinted) }
         let data = try JSONSerialization.data(withJSONObject: result.jsonObject, options: options)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
-        if result.records.count > 1 {
-            FileHandle.standardError.write(Data("invoke: \(result.summary.text)\n".utf8))
-        }
+        if result.records.count > 1 { progress.say(result.summary.text) }
         if let kept = result.kept {
-            FileHandle.standardError.write(
-                Data("invoke: kept \(kept.kind) \(kept.id) at \(kept.url) (remove: \(kept.removal))\n".utf8))
+            progress.say("kept \(kept.kind) \(kept.id) at \(kept.url) (remove: \(kept.removal))")
         }
         if result.status != .success { throw ExitCode(result.status.exitCode) }
     }
