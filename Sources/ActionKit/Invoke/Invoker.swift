@@ -159,7 +159,7 @@ public final class Invoker {
                 answer, elapsedMilliseconds: Int(runEnd - runStart), timeoutMilliseconds: plan.timeoutMilliseconds)
             let handled = outcome.status == .success || outcome.status == .applicationError
             let logs = current.logs.next(wait: handled ? 2 : 0.5)
-            if !logs.complete && current.proxy.logs != nil {
+            if !logs.complete {
                 progress("activation\(label): the log has no end-of-activation sentinel on both streams")
             }
             progress(
@@ -274,10 +274,12 @@ public final class Invoker {
         return ""
     }
 
-    private static func logSource(of proxy: ServedProxy) -> LogSource {
+    /// Where the proxy's output is followed; nil for a proxy whose output
+    /// the kit cannot read (a `--url` one).
+    private static func logSource(of proxy: ServedProxy) -> LogSource? {
         if let process = proxy as? ProxyProcess { return FileLogFollower(folder: process.directory) }
         if let container = proxy as? ProxyContainer { return DockerLogSource(containerID: container.id) }
-        return NoLogs()
+        return nil
     }
 
     /// The init's `env`: the user's, and the activation context the
@@ -360,10 +362,4 @@ public final class Invoker {
     }
 
     static func nowMilliseconds() -> Int64 { Timestamp.nowMicroseconds() / 1000 }
-}
-
-/// A proxy whose output the kit cannot see (`--url`).
-final class NoLogs: LogSource {
-    func lines() -> (stdout: [LogLine], stderr: [LogLine]) { ([], []) }
-    func close() {}
 }
