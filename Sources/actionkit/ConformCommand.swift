@@ -151,8 +151,8 @@ struct ConformCommand: ParsableCommand {
         let results = runner.run(cases) { progress.show($0) }
         progress.clear()
         let report = ConformanceReport(
-            target: proxy.map { "command \($0)" }
-                ?? (image == nil && url == nil ? "host actionproxy" : target.description),
+            target: image.map { "image \($0)" } ?? proxy.map { "command \($0)" }
+                ?? (url == nil ? "host actionproxy" : target.description),
             runtime: runtime, groups: groups, results: results,
             duration: Date().timeIntervalSince(started))
         if let junit {
@@ -190,8 +190,9 @@ struct ConformCommand: ParsableCommand {
             return (try ProxyTarget.url(url), named ?? .native, [:])
         }
         let runtime = named ?? .native
-        let host = try RuntimeKind.hostTarget(runtime)
-        return (host.target, runtime, host.environment)
+        let host = ProxyTarget.host(runtime)
+        try host.checkStartable()
+        return (host, runtime, [:])
     }
 
     /// An image's runtime from the variables it sets: a launcher means the

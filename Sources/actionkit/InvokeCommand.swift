@@ -145,7 +145,7 @@ struct InvokeCommand: ParsableCommand {
                 actionCode = ActionCode(code: Data(text.code.utf8).base64EncodedString(), binary: true)
             }
         }
-        let target: InvocationPlan.Target
+        let target: ProxyTarget
         var kind = "blackbox"
         if let image {
             target = .image(image, limits: ContainerLimits(memory: memory))

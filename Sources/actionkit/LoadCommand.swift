@@ -51,7 +51,7 @@ struct LoadCommand: ParsableCommand {
         }
         let progress = ProgressLine(prefix: "load")
         var echo = try target.target()
-        if concurrent && echo.isStartedByKit { echo.environment["__OW_ALLOW_CONCURRENT"] = "1" }
+        if concurrent && echo.target.startsFresh { echo.environment["__OW_ALLOW_CONCURRENT"] = "1" }
         var options = Load.Options()
         options.clients = clients
         options.duration = seconds

@@ -53,16 +53,13 @@ struct EchoTargetOptions: ParsableArguments {
 
     func target() throws -> EchoTarget {
         let chosen = action.flatMap(EchoAction.Language.init(rawValue:))
-        if let proxy { return EchoTarget(kind: .command(absoluteCommand(proxy)), language: chosen ?? .native) }
+        if let proxy { return EchoTarget(target: .command(absoluteCommand(proxy)), language: chosen ?? .native) }
         if let image {
-            return EchoTarget(kind: .image(image), language: chosen ?? EchoTarget.language(forImage: image))
+            return EchoTarget(target: .image(image), language: chosen ?? EchoTarget.language(forImage: image))
         }
-        if let url {
-            let (host, port) = try ProxyTarget.address(url)
-            return EchoTarget(kind: .url(host: host, port: port, pid: pid), language: chosen ?? .native)
-        }
+        if let url { return EchoTarget(target: try ProxyTarget.url(url, pid: pid), language: chosen ?? .native) }
         let language = runtime.flatMap(EchoAction.Language.init(rawValue:)) ?? chosen ?? .native
-        return EchoTarget(kind: .host, language: language)
+        return EchoTarget(target: .host(language.runtime), language: language)
     }
 }
 
@@ -142,19 +139,19 @@ struct SoakCommand: ParsableCommand {
         options.mix.errorRate = errorRate
         options.mix.badResultRate = badResultRate
         options.mix.deadlineEvery = deadlineEvery
-        options.mix.crashEvery = crashEvery ?? (echo.isStartedByKit ? 5_000 : 0)
+        options.mix.crashEvery = crashEvery ?? (echo.target.startsFresh ? 5_000 : 0)
         options.sampleEvery = sampleEvery
         options.warmup = warmup
         options.maxRSSGrowthMB = maxRSSGrowthMB
         options.maxFDGrowth = maxFDGrowth
-        if options.mix.crashEvery > 0 && echo.isStartedByKit { echo.environment["PROXY_ALLOW_REINIT"] = "1" }
+        if options.mix.crashEvery > 0 && echo.target.startsFresh { echo.environment["PROXY_ALLOW_REINIT"] = "1" }
 
         let code = try EchoAction.code(echo.language)
         progress.say("starting \(echo) with the \(echo.language) echo action")
         let proxy = try echo.start(code: code)
         defer { proxy.stop() }  // a running --url proxy is left running (RemoteProxy.stop)
         let soak = Soak(
-            proxy: proxy, code: code, pid: echo.processID(of: proxy), options: options, target: echo.description,
+            proxy: proxy, code: code, pid: proxy.processID, options: options, target: echo.description,
             progress: progress.show)
         let report = soak.run()
         progress.say("done")
