@@ -50,7 +50,7 @@ struct LoadCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         let progress = ProgressLine(prefix: "load")
-        var echo = try target.target()
+        var echo = try target.echoTarget()
         if concurrent && echo.target.startsFresh { echo.environment["__OW_ALLOW_CONCURRENT"] = "1" }
         var options = Load.Options()
         options.clients = clients
