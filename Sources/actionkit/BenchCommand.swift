@@ -111,7 +111,7 @@ struct BenchCommand: ParsableCommand {
             actionName = Self.describe(path: action, actionCode)
         } else {
             actionCode = ActionCode(code: code ?? "", binary: false)
-            actionName = "source (\(Self.size(actionCode.code.utf8.count)))"
+            actionName = "source (\(ByteCount.text(actionCode.code.utf8.count)))"
         }
         let proxyCommand = proxy ?? Installation.proxyBinary
         let initCode = try initAction.map { path in
@@ -134,7 +134,7 @@ struct BenchCommand: ParsableCommand {
         bench.samples = samples
         bench.activations = activations
         bench.largeInitBytes = largeInitSize
-        bench.progress = { line in FileHandle.standardError.write(Data("bench: \(line)\n".utf8)) }
+        bench.progress = ProgressLine(prefix: "bench").say
         let report = try bench.run()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -154,10 +154,6 @@ struct BenchCommand: ParsableCommand {
     /// `name (size)`, the size of the file as sent (decoded, for base64).
     private static func describe(path: String, _ code: ActionCode) -> String {
         let bytes = code.binary ? code.code.utf8.count / 4 * 3 : code.code.utf8.count
-        return "\(URL(fileURLWithPath: path).lastPathComponent) (\(size(bytes)))"
-    }
-
-    private static func size(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, bytes / 1024)) KB"
+        return "\(URL(fileURLWithPath: path).lastPathComponent) (\(ByteCount.text(bytes)))"
     }
 }

@@ -46,25 +46,7 @@ struct ConformCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A runtime image: a fresh container per case.", valueName: "image"))
-    var image: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A proxy command line, run through /bin/sh per case with --port N appended.", valueName: "command"))
-    var proxy: String?
-
-    @Option(help: ArgumentHelp("The port a --proxy always listens on (it is then given no --port).", valueName: "port"))
-    var fixedPort: Int?
-
-    @Option(help: ArgumentHelp("A running, uninitialised proxy: http://127.0.0.1:PORT.", valueName: "url"))
-    var url: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "The language whose cases run: native, blackbox, python, nodejs or swift (default: native; for an --image, guessed from its environment).",
-            valueName: "runtime"))
-    var runtime: String?
+    @OptionGroup var target: TargetOptions<ConformTargets>
 
     @Option(help: ArgumentHelp("core, robustness or all.", valueName: "group"))
     var group: String = "core"
@@ -89,9 +71,6 @@ struct ConformCommand: ParsableCommand {
             "Seconds each case may take (default: its own, 60 s; 300 s for Swift compiles).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(help: ArgumentHelp("Memory limit of each --image container.", valueName: "size"))
-    var memory: String = "256m"
-
     @Option(
         name: .customLong("env"),
         help: ArgumentHelp(
@@ -100,19 +79,9 @@ struct ConformCommand: ParsableCommand {
     var variables: [String] = []
 
     func validate() throws {
-        if [image, proxy, url].compactMap({ $0 }).count > 1 {
-            throw ValidationError("give one target: --image, --proxy or --url")
-        }
-        if fixedPort != nil && proxy == nil { throw ValidationError("--fixed-port goes with --proxy") }
-        if let fixedPort, !(1...65535).contains(fixedPort) { throw ValidationError("--fixed-port: not a port") }
-        if let runtime, RuntimeKind(rawValue: runtime) == nil {
-            throw ValidationError(
-                "unknown runtime '\(runtime)': use one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
         if groups == nil { throw ValidationError("--group: use core, robustness or all") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout: a positive number of seconds") }
-        if url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
+        if target.url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
         do {
             _ = try InvocationUnits.environment(variables)
         } catch {
@@ -132,27 +101,27 @@ struct ConformCommand: ParsableCommand {
         let groups = self.groups ?? [.core]
         let filters = filter.map(CaseFilter.init)
         if list {
-            let named = self.runtime.flatMap(RuntimeKind.init(rawValue:))
-            let runtime = named ?? image.map(Self.guessRuntime(image:)) ?? .native
+            let runtime = target.runtimeKind ?? target.image.map(Self.guessRuntime(image:)) ?? .native
             let cases = ConformanceCatalog.select(runtime: runtime, groups: Set(groups), filters: filters)
             print(TableReport.list(cases), terminator: "")
             return
         }
-        let (target, runtime, runtimeEnvironment) = try resolveTarget()
-        let environment = runtimeEnvironment.merging(try InvocationUnits.environment(variables)) { $1 }
+        let (proxyTarget, runtime) = try resolveTarget()
+        let environment = try InvocationUnits.environment(variables)
         let cases = ConformanceCatalog.select(runtime: runtime, groups: Set(groups), filters: filters)
         guard !cases.isEmpty else {
             throw ValidationError(
                 "no \(group) case of the \(runtime) runtime matches \(filters.map(\.pattern).joined(separator: ", "))")
         }
-        let runner = ConformanceRunner(target: target, runtime: runtime, environment: environment, caseTimeout: timeout)
+        let runner = ConformanceRunner(
+            target: proxyTarget, runtime: runtime, environment: environment, caseTimeout: timeout)
         let progress = ProgressLine(prefix: "conform")
         let started = Date()
         let results = runner.run(cases) { progress.show($0) }
         progress.clear()
         let report = ConformanceReport(
-            target: proxy.map { "command \($0)" }
-                ?? (image == nil && url == nil ? "host actionproxy" : target.description),
+            target: target.image.map { "image \($0)" } ?? target.proxy.map { "command \($0)" }
+                ?? (target.url == nil ? "host actionproxy" : proxyTarget.description),
             runtime: runtime, groups: groups, results: results,
             duration: Date().timeIntervalSince(started))
         if let junit {
@@ -171,27 +140,19 @@ struct ConformCommand: ParsableCommand {
         if report.summary.failed > 0 { throw ExitCode(1) }
     }
 
-    /// The target, the runtime whose cases run, and the environment every
-    /// proxy of a host runtime needs.
-    private func resolveTarget() throws -> (ProxyTarget, RuntimeKind, [String: String]) {
-        let named = runtime.flatMap(RuntimeKind.init(rawValue:))
-        if let image {
+    /// The target, and the runtime whose cases run.
+    private func resolveTarget() throws -> (ProxyTarget, RuntimeKind) {
+        var runtime = target.runtimeKind
+        if let image = target.image {
             if let reason = Docker.unavailable { throw ValidationError("--image needs Docker: \(reason)") }
             guard Docker.hasImage(image) else {
                 throw ValidationError("no image \(image) here (docker pull or build it)")
             }
-            let runtime = named ?? Self.guessRuntime(image: image)
-            return (.image(image, limits: ContainerLimits(memory: memory)), runtime, [:])
+            runtime = runtime ?? Self.guessRuntime(image: image)
         }
-        if let proxy {
-            return (.command(absoluteCommand(proxy), fixedPort: fixedPort), named ?? .native, [:])
-        }
-        if let url {
-            return (try ProxyTarget.url(url), named ?? .native, [:])
-        }
-        let runtime = named ?? .native
-        let host = try RuntimeKind.hostTarget(runtime)
-        return (host.target, runtime, host.environment)
+        let proxyTarget = try target.proxyTarget(host: runtime)
+        try proxyTarget.checkStartable()
+        return (proxyTarget, runtime ?? .native)
     }
 
     /// An image's runtime from the variables it sets: a launcher means the
@@ -213,6 +174,19 @@ struct ConformCommand: ParsableCommand {
         }
         return .native
     }
+}
+
+/// conform's target flags: --runtime names the language whose cases run,
+/// with any target (the host proxy's, when there is no other); a --proxy may
+/// listen on a fixed port.
+enum ConformTargets: TargetRules {
+    typealias Memory = MemoryOption
+    typealias FixedPort = FixedPortOption
+
+    static let runtimeHelp = ArgumentHelp(
+        "The language whose cases run: native, blackbox, python, nodejs or swift (default: native; for an --image, guessed from its environment).",
+        valueName: "runtime")
+    static let runtimeIsTarget = false
 }
 
 extension ProgressLine {

@@ -29,18 +29,7 @@ struct InvokeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Run the action in a fresh container of this image (needs Docker).")
-    var image: String?
-
-    @Option(
-        help: "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")
-    var runtime: String?
-
-    @Option(help: ArgumentHelp("Run it on a proxy command started on this machine (given --port N).", valueName: "CMD"))
-    var proxy: String?
-
-    @Option(help: "Talk to a proxy that is already running (http://127.0.0.1:PORT); it is left running.")
-    var url: String?
+    @OptionGroup var target: TargetOptions<InvokeTargets>
 
     @Option(
         help: ArgumentHelp(
@@ -68,9 +57,6 @@ struct InvokeCommand: ParsableCommand {
             "An environment variable for the action (the init's env), repeatable.", valueName: "KEY=VALUE"))
     var env: [String] = []
 
-    @Option(help: "The container's memory limit (docker --memory; the host proxy has none).")
-    var memory = "256m"
-
     @Option(help: "The action's time limit: 60s, 500ms, 2m, or seconds.")
     var timeout = "60s"
 
@@ -91,14 +77,8 @@ struct InvokeCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let targets = [image, runtime, proxy, url].compactMap { $0 }
-        guard targets.count == 1 else {
-            throw ValidationError("give exactly one of --image, --runtime, --proxy, --url")
-        }
-        if code == nil && url == nil { throw ValidationError("--code is required (only --url may go without it)") }
-        if let runtime, RuntimeKind(rawValue: runtime) == nil {
-            throw ValidationError(
-                "unknown runtime \(runtime): one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if code == nil && target.url == nil {
+            throw ValidationError("--code is required (only --url may go without it)")
         }
         guard repeatCount >= 1 else { throw ValidationError("--repeat must be 1 or more") }
         guard parameters.count % 2 == 0 else {
@@ -108,20 +88,15 @@ struct InvokeCommand: ParsableCommand {
 
     func run() throws {
         let plan = try makePlan()
-        let invoker = Invoker(plan: plan) { line in
-            FileHandle.standardError.write(Data("invoke: \(line)\n".utf8))
-        }
-        let result = invoker.run()
+        let progress = ProgressLine(prefix: "invoke")
+        let result = Invoker(plan: plan, progress: progress.say).run()
         var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
         if !json { options.insert(.prettyPrinted) }
         let data = try JSONSerialization.data(withJSONObject: result.jsonObject, options: options)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
-        if result.records.count > 1 {
-            FileHandle.standardError.write(Data("invoke: \(result.summary.text)\n".utf8))
-        }
+        if result.records.count > 1 { progress.say(result.summary.text) }
         if let kept = result.kept {
-            FileHandle.standardError.write(
-                Data("invoke: kept \(kept.kind) \(kept.id) at \(kept.url) (remove: \(kept.removal))\n".utf8))
+            progress.say("kept \(kept.kind) \(kept.id) at \(kept.url) (remove: \(kept.removal))")
         }
         if result.status != .success { throw ExitCode(result.status.exitCode) }
     }
@@ -133,7 +108,7 @@ struct InvokeCommand: ParsableCommand {
         let parameterValues: ActionParameters
         do {
             seconds = try InvocationUnits.seconds(timeout)
-            megabytes = try InvocationUnits.megabytes(memory)
+            megabytes = try InvocationUnits.megabytes(target.limits.memory)
             environment = try InvocationUnits.environment(env)
             parameterValues = try ActionParameters(pairs: parameters, file: paramFile)
         } catch {
@@ -150,26 +125,22 @@ struct InvokeCommand: ParsableCommand {
                 actionCode = ActionCode(code: Data(text.code.utf8).base64EncodedString(), binary: true)
             }
         }
-        let target: InvocationPlan.Target
+        let proxyTarget = try target.proxyTarget()
         var kind = "blackbox"
-        if let image {
-            target = .image(image, limits: ContainerLimits(memory: memory))
+        switch proxyTarget {
+        case .image(let image, _):
             // actionproxy/native is the blackbox runtime: its kind stays "blackbox".
             if let runtime = RuntimeKind.allCases.first(where: {
                 $0.image == image && $0 != .blackbox && $0 != .native
             }) {
                 kind = runtime.rawValue
             }
-        } else if let runtime, let language = RuntimeKind(rawValue: runtime) {
-            target = .host(language)
-            kind = language.rawValue
-        } else if let proxy {
-            target = .command(absoluteCommand(proxy))
-        } else {
-            let (host, port) = try ProxyTarget.address(url ?? "")
-            target = .url(host: host, port: port)
+        case .host(let runtime):
+            kind = runtime.rawValue
+        case .command, .url:
+            break
         }
-        var plan = InvocationPlan(target: target, code: actionCode, name: name ?? Self.actionName(code))
+        var plan = InvocationPlan(target: proxyTarget, code: actionCode, name: name ?? Self.actionName(code))
         plan.main = main
         plan.namespace = namespace
         plan.parameters = parameterValues
@@ -213,4 +184,13 @@ struct InvokeCommand: ParsableCommand {
         let stem = last.split(separator: ".").first.map(String.init) ?? last
         return stem.isEmpty ? "action" : stem
     }
+}
+
+/// invoke's target flags: exactly one, --runtime among them.
+enum InvokeTargets: TargetRules {
+    typealias Memory = MemoryOption
+
+    static let runtimeHelp = ArgumentHelp(
+        "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")
+    static let targetRequired = true
 }

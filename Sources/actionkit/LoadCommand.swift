@@ -50,8 +50,8 @@ struct LoadCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         let progress = ProgressLine(prefix: "load")
-        var echo = try target.target()
-        if concurrent && echo.isStartedByKit { echo.environment["__OW_ALLOW_CONCURRENT"] = "1" }
+        var echo = try target.echoTarget()
+        if concurrent && echo.target.startsFresh { echo.environment["__OW_ALLOW_CONCURRENT"] = "1" }
         var options = Load.Options()
         options.clients = clients
         options.duration = seconds

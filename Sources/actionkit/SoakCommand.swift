@@ -8,61 +8,44 @@ import Foundation
 
 /// Where soak and load find their proxy, and which echo action it runs.
 struct EchoTargetOptions: ParsableArguments {
-    @Option(
-        help:
-            "Our host proxy serving this language's echo action: native (C, built with cc), python, nodejs. The default: native."
-    )
-    var runtime: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A proxy command started on this machine (given --port N), e.g. .build/release/actionproxy.",
-            valueName: "CMD"))
-    var proxy: String?
-
-    @Option(help: "A container of this image (needs Docker).")
-    var image: String?
-
-    @Option(help: "A running, uninitialised proxy (http://127.0.0.1:PORT).")
-    var url: String?
-
-    @Option(help: "With --url: the proxy's process id, to watch its memory, descriptors and children.")
-    var pid: Int32?
+    @OptionGroup var target: TargetOptions<EchoTargets>
 
     @Option(
         help: "The echo action's language (native, python, nodejs); by default --runtime's, the image's, or native.")
     var action: String?
 
     func validate() throws {
-        guard [runtime, proxy, image, url].compactMap({ $0 }).count <= 1 else {
-            throw ValidationError("give at most one of --runtime, --proxy, --image, --url")
-        }
-        for name in [runtime, action].compactMap({ $0 }) where EchoAction.Language(rawValue: name) == nil {
-            throw ValidationError("no echo action for \(name): one of native, python, nodejs")
-        }
-        if let runtime, let action, runtime != action {
+        if let action, let refusal = EchoTargets.refusal(runtime: action) { throw ValidationError(refusal) }
+        if let runtime = target.runtime, let action, runtime != action {
             throw ValidationError("--runtime \(runtime) serves the \(runtime) echo action, not \(action)")
         }
-        if pid != nil && url == nil { throw ValidationError("--pid goes with --url") }
-        if image == RuntimeKind.native.image {
+        if target.image == RuntimeKind.native.image {
             throw ValidationError(
                 "\(RuntimeKind.native.image) is the blackbox image (one process per activation), which the echo action"
                     + " does not speak: use --runtime native for the proxy itself, or an ActionLoop image")
         }
     }
 
-    func target() throws -> EchoTarget {
+    func echoTarget() throws -> EchoTarget {
         let chosen = action.flatMap(EchoAction.Language.init(rawValue:))
-        if let proxy { return EchoTarget(kind: .command(absoluteCommand(proxy)), language: chosen ?? .native) }
-        if let image {
-            return EchoTarget(kind: .image(image), language: chosen ?? EchoTarget.language(forImage: image))
-        }
-        if let url {
-            let (host, port) = try ProxyTarget.address(url)
-            return EchoTarget(kind: .url(host: host, port: port, pid: pid), language: chosen ?? .native)
-        }
-        let language = runtime.flatMap(EchoAction.Language.init(rawValue:)) ?? chosen ?? .native
-        return EchoTarget(kind: .host, language: language)
+        let served = target.runtime.flatMap(EchoAction.Language.init(rawValue:))
+        let language = target.image.map { chosen ?? EchoTarget.language(forImage: $0) } ?? served ?? chosen ?? .native
+        return EchoTarget(target: try target.proxyTarget(host: language.runtime), language: language)
+    }
+}
+
+/// soak's and load's target flags: --runtime is the host proxy serving an
+/// echo action's language; a --url proxy's process may be given.
+enum EchoTargets: TargetRules {
+    typealias PID = PIDOption
+
+    static let runtimeHelp = ArgumentHelp(
+        "Our host proxy serving this language's echo action: native (C, built with cc), python, nodejs. The default: native."
+    )
+
+    static func refusal(runtime: String) -> String? {
+        guard EchoAction.Language(rawValue: runtime) == nil else { return nil }
+        return "no echo action for \(runtime): one of native, python, nodejs"
     }
 }
 
@@ -134,7 +117,7 @@ struct SoakCommand: ParsableCommand {
 
     func run() throws {
         let progress = ProgressLine(prefix: "soak")
-        var echo = try target.target()
+        var echo = try target.echoTarget()
         var options = Soak.Options()
         options.count = count
         options.seed = seed
@@ -142,19 +125,19 @@ struct SoakCommand: ParsableCommand {
         options.mix.errorRate = errorRate
         options.mix.badResultRate = badResultRate
         options.mix.deadlineEvery = deadlineEvery
-        options.mix.crashEvery = crashEvery ?? (echo.isStartedByKit ? 5_000 : 0)
+        options.mix.crashEvery = crashEvery ?? (echo.target.startsFresh ? 5_000 : 0)
         options.sampleEvery = sampleEvery
         options.warmup = warmup
         options.maxRSSGrowthMB = maxRSSGrowthMB
         options.maxFDGrowth = maxFDGrowth
-        if options.mix.crashEvery > 0 && echo.isStartedByKit { echo.environment["PROXY_ALLOW_REINIT"] = "1" }
+        if options.mix.crashEvery > 0 && echo.target.startsFresh { echo.environment["PROXY_ALLOW_REINIT"] = "1" }
 
         let code = try EchoAction.code(echo.language)
         progress.say("starting \(echo) with the \(echo.language) echo action")
         let proxy = try echo.start(code: code)
         defer { proxy.stop() }  // a running --url proxy is left running (RemoteProxy.stop)
         let soak = Soak(
-            proxy: proxy, code: code, pid: echo.processID(of: proxy), options: options, target: echo.description,
+            proxy: proxy, code: code, pid: proxy.processID, options: options, target: echo.description,
             progress: progress.show)
         let report = soak.run()
         progress.say("done")

@@ -9,15 +9,20 @@ struct BenchCommandTests {
     /// A script action that echoes each line it reads back on fd 3.
     static let echo = "#!/bin/sh\nwhile IFS= read -r line; do printf '%s\\n' \"$line\" >&3; done\n"
 
-    @Test("a short run against our proxy, with itself as the reference, gives a JSON report of every scenario")
-    func shortRunReportsEveryScenario() throws {
+    /// Runs `actionkit bench --action ECHO ARGUMENTS`, the echo script in a scratch folder.
+    static func bench(_ arguments: [String]) throws -> Kit.Outcome {
         let folder = try Kit.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let action = folder.appendingPathComponent("echo.sh")
-        try Data(Self.echo.utf8).write(to: action)
-        let outcome = try Kit.run([
-            "bench", "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}",
-            "--action", action.path, "--rounds", "1", "--duration", "0.4", "--warmup", "0.1",
+        try Data(echo.utf8).write(to: action)
+        return try Kit.run(["bench", "--action", action.path] + arguments)
+    }
+
+    @Test("a short run against our proxy, with itself as the reference, gives a JSON report of every scenario")
+    func shortRunReportsEveryScenario() throws {
+        let outcome = try Self.bench([
+            "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}", "--rounds", "1",
+            "--duration", "0.4", "--warmup", "0.1",
             "--samples", "1", "--activations", "20", "--scenario", "warm", "--scenario", "init",
             "--scenario", "cold", "--scenario", "rss", "--json",
         ])
@@ -39,15 +44,13 @@ struct BenchCommandTests {
         #expect(report.scenarios.last?.ratios["rss"] != nil)
     }
 
-    @Test("the large-init scenario inits a zip and a script of --large-init-size on both proxies and reports their peak RSS")
+    @Test(
+        "the large-init scenario inits a zip and a script of --large-init-size on both proxies and reports their peak RSS"
+    )
     func largeInitReportsBothForms() throws {
-        let folder = try Kit.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let action = folder.appendingPathComponent("echo.sh")
-        try Data(Self.echo.utf8).write(to: action)
-        let outcome = try Kit.run([
-            "bench", "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}",
-            "--action", action.path, "--rounds", "1", "--samples", "2", "--scenario", "large-init",
+        let outcome = try Self.bench([
+            "--proxy", Kit.proxyBinary, "--reference", "\(Kit.proxyBinary) --port {port}", "--rounds", "1",
+            "--samples", "2", "--scenario", "large-init",
             "--large-init-size", "\(2 << 20)", "--json",
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -64,17 +67,13 @@ struct BenchCommandTests {
             }
         }
         #expect(report.scenarios.first?.title.contains("zip") == true)
-        #expect(report.scenarios.last?.title.contains("script of 2.0 MB") == true)
+        #expect(report.scenarios.last?.title.contains("script of 2 MiB") == true)
     }
 
     @Test("the table names each figure and its ratio")
     func tableOutput() throws {
-        let folder = try Kit.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let action = folder.appendingPathComponent("echo.sh")
-        try Data(Self.echo.utf8).write(to: action)
-        let outcome = try Kit.run([
-            "bench", "--proxy", Kit.proxyBinary, "--action", action.path, "--rounds", "1", "--duration", "0.3",
+        let outcome = try Self.bench([
+            "--proxy", Kit.proxyBinary, "--rounds", "1", "--duration", "0.3",
             "--warmup", "0",
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")

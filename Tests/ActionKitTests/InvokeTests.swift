@@ -319,7 +319,7 @@ struct InvokeHostTests {
     func usage() throws {
         let outcome = try Kit.run(["invoke", "--code", "Examples/hello/exec"])
         #expect(outcome.status == 64)
-        #expect(outcome.stderr.contains("give exactly one of --image, --runtime, --proxy, --url"))
+        #expect(outcome.stderr.contains("give one target: --image, --proxy, --url or --runtime"))
         let odd = try Kit.run(["invoke", "--runtime", "native", "--code", "Examples/hello/exec", "-p", "lonely"])
         #expect(odd.status == 64)
     }

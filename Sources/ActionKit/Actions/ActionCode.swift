@@ -12,6 +12,16 @@ public struct ActionCode: Sendable {
         self.binary = binary
     }
 
+    /// The body of `POST /init` with this code (PROTOCOL.md §2):
+    /// `{"value": {"code", "binary", "main"?, "env"?}}`. Every init the kit
+    /// sends is built here; how it is encoded is the sender's.
+    public func initBody(main: String? = nil, env: [String: Any]? = nil) -> [String: Any] {
+        var value: [String: Any] = ["code": code, "binary": binary]
+        if let main { value["main"] = main }
+        if let env { value["env"] = env }
+        return ["value": value]
+    }
+
     /// Reads an action from a file or folder as the platform's CLI would
     /// send it: a folder is zipped; zips, tar.gz, jars and any file that is
     /// not UTF-8 text (an executable) go as base64; text goes as it is.

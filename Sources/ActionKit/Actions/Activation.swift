@@ -52,10 +52,7 @@ extension ServedProxy {
     public func initialize(
         _ code: ActionCode, main: String? = nil, env: [String: String]? = nil, timeoutSeconds: Double = 120
     ) throws -> HTTPResponse {
-        var value: [String: Any] = ["code": code.code, "binary": code.binary]
-        if let main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value], timeoutSeconds: timeoutSeconds)
+        try post("/init", json: code.initBody(main: main, env: env), timeoutSeconds: timeoutSeconds)
     }
 
     /// `/run` with a value and the activation's other members.

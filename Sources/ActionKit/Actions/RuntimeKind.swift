@@ -46,23 +46,22 @@ public enum RuntimeKind: String, CaseIterable, Sendable, CustomStringConvertible
         }
     }
 
-    /// The host proxy serving this runtime: the `actionproxy` binary with
-    /// the environment above. Fails when the runtimes' files are not found.
-    public static func hostTarget(_ runtime: RuntimeKind) throws(TargetError) -> (
-        target: ProxyTarget, environment: [String: String]
-    ) {
+    /// The host proxy serving this runtime (`ProxyTarget.host`): the
+    /// `actionproxy` binary's command line, with the environment above.
+    /// Fails when the runtimes' files are not found.
+    func hostProxy() throws(TargetError) -> (command: String, environment: [String: String]) {
         guard let runtimes = Installation.runtimesFolder else {
             throw .launch(
                 "cannot find the Runtimes/ folder: run the kit from the repository's build, or set ACTIONKIT_RUNTIMES"
             )
         }
-        if runtime == .blackbox {
+        if self == .blackbox {
             let launcher = runtimes.appendingPathComponent("blackbox/launcher").path
             if !FileManager.default.isExecutableFile(atPath: launcher) {
                 throw .launch("the blackbox launcher is not built: make -C \(runtimes.path)/blackbox launcher")
             }
         }
-        return (.command(shellQuoted(Installation.proxyBinary)), runtime.hostEnvironment(runtimes: runtimes))
+        return (shellQuoted(Installation.proxyBinary), hostEnvironment(runtimes: runtimes))
     }
 }
 

@@ -75,12 +75,12 @@ public struct Bench {
     func title(of scenario: BenchScenario) -> String {
         let connections = concurrency == 1 ? "1 connection" : "\(concurrency) connections"
         switch scenario {
-        case .warm: return "warm /run, \(Self.size(payloadBytes)) value, \(connections)"
-        case .large: return "warm /run, \(Self.size(largePayloadBytes)) value, \(connections)"
+        case .warm: return "warm /run, \(ByteCount.text(payloadBytes)) value, \(connections)"
+        case .large: return "warm /run, \(ByteCount.text(largePayloadBytes)) value, \(connections)"
         case .`init`: return "/init of \(initAction?.name ?? actionName)"
         case .cold: return "cold start to the first /run answered"
         case .rss: return "RSS after \(activations) activations"
-        case .largeInit: return "/init of \(LargeInit.megabytes(largeInitBytes)) actions"
+        case .largeInit: return "/init of \(ByteCount.text(largeInitBytes)) actions"
         }
     }
 
@@ -103,7 +103,7 @@ public struct Bench {
                 continue
             }
             for form in LargeInit.Form.allCases {
-                progress("making the large-init \(form.rawValue) (\(LargeInit.megabytes(largeInitBytes)))")
+                progress("making the large-init \(form.rawValue) (\(ByteCount.text(largeInitBytes)))")
                 let action = LargeInit.action(form, bytes: largeInitBytes)
                 // Slashes as they are, as an invoker sends them (base64 is full of them).
                 rows.append(
@@ -114,12 +114,6 @@ public struct Bench {
             }
         }
         return rows
-    }
-
-    static func size(_ bytes: Int) -> String {
-        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
-        if bytes >= 1024 && bytes % 1024 == 0 { return "\(bytes >> 10) KiB" }
-        return "\(bytes) B"
     }
 
     // MARK: - Scenarios
@@ -218,12 +212,11 @@ public struct Bench {
     }
 
     private func initBody(_ code: ActionCode? = nil, escapingSlashes: Bool = true) throws(BenchError) -> [UInt8] {
-        let code = code ?? action
-        let value: [String: Any] = ["code": code.code, "binary": code.binary, "main": main]
         let body: Data
         do {
             body = try JSONSerialization.data(
-                withJSONObject: ["value": value], options: escapingSlashes ? [] : [.withoutEscapingSlashes])
+                withJSONObject: (code ?? action).initBody(main: main),
+                options: escapingSlashes ? [] : [.withoutEscapingSlashes])
         } catch {
             throw .failed("cannot encode the /init body: \(error)")
         }

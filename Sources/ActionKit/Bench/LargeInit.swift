@@ -25,11 +25,11 @@ enum LargeInit {
             let code = Data(archive.bytes).base64EncodedString()
             return (
                 ActionCode(code: code, binary: true),
-                "a zip, \(megabytes(code.utf8.count)) as base64 (\(megabytes(archive.data)) of random bytes and exec)"
+                "a zip, \(ByteCount.text(code.utf8.count)) as base64 (\(ByteCount.text(archive.data)) of random bytes and exec)"
             )
         case .source:
             let code = script(bytes: bytes)
-            return (ActionCode(code: code, binary: false), "a #! script of \(megabytes(code.utf8.count))")
+            return (ActionCode(code: code, binary: false), "a #! script of \(ByteCount.text(code.utf8.count))")
         }
     }
 
@@ -91,10 +91,5 @@ enum LargeInit {
             }
         }
         return bytes
-    }
-
-    /// Bytes as MB of 2^20 bytes, one decimal.
-    static func megabytes(_ bytes: Int) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_048_576)
     }
 }

@@ -31,10 +31,7 @@ public final class CaseContext: @unchecked Sendable {
     public func initialize(_ action: TestAction, env: [String: Any]? = nil, timeout: Double = 180) throws
         -> HTTPResponse
     {
-        var value: [String: Any] = ["code": action.code.code, "binary": action.code.binary]
-        if let main = action.main { value["main"] = main }
-        if let env { value["env"] = env }
-        return try post("/init", json: ["value": value], timeout: timeout)
+        try post("/init", json: action.code.initBody(main: action.main, env: env), timeout: timeout)
     }
 
     /// Initialises `action` and fails the case unless the proxy answers 200.

@@ -7,7 +7,7 @@ import Foundation
 public struct ConformanceRunner: Sendable {
     public let target: ProxyTarget
     public let runtime: RuntimeKind
-    /// Added to every proxy the runner starts (what a host runtime needs).
+    /// Added to every proxy the runner starts (the command line's `--env`).
     public let environment: [String: String]
     /// Replaces every case's own timeout when set.
     public let caseTimeout: TimeInterval?

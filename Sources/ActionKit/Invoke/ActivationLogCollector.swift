@@ -39,11 +39,13 @@ extension LogSource {
 /// Cuts a proxy's two streams into activations at the sentinels, as the
 /// invoker does, and merges each activation's lines by time.
 public final class ActivationLogCollector {
-    private let source: LogSource
+    private let source: LogSource?
     private var stdoutCursor = 0
     private var stderrCursor = 0
 
-    public init(source: LogSource) {
+    /// `source` nil: the proxy's output is out of reach (its `logs` is nil,
+    /// a `--url` proxy), and every activation's lines are none.
+    public init(source: LogSource?) {
         self.source = source
     }
 
@@ -53,7 +55,7 @@ public final class ActivationLogCollector {
     /// failure. `complete` says whether both sentinels came.
     public func next(wait: TimeInterval) -> (lines: [LogLine], complete: Bool) {
         // Nothing to wait for from a proxy whose output is out of reach.
-        if source is NoLogs { return ([], true) }
+        guard let source else { return ([], true) }
         let deadline = Date().addingTimeInterval(wait)
         var snapshot = source.lines()
         while sentinel(in: snapshot.stdout, from: stdoutCursor) == nil
@@ -72,7 +74,7 @@ public final class ActivationLogCollector {
         return (merged, outComplete && errComplete)
     }
 
-    public func close() { source.close() }
+    public func close() { source?.close() }
 
     private func sentinel(in lines: [LogLine], from cursor: Int) -> Int? {
         guard cursor < lines.count else { return nil }

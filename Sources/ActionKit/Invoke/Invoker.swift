@@ -3,36 +3,11 @@ import Foundation
 /// What `actionkit invoke` is asked to do: one action, where to run it, and
 /// how often.
 public struct InvocationPlan: Sendable {
-    /// Where the action runs.
-    public enum Target: Sendable, CustomStringConvertible {
-        /// A fresh container of the image, with the platform's limits.
-        case image(String, limits: ContainerLimits)
-        /// Our host proxy serving a language from `Runtimes/` (no Docker).
-        case host(RuntimeKind)
-        /// A proxy command run on this machine (given `--port N`).
-        case command(String)
-        /// A proxy that is already running: the kit neither starts nor stops it.
-        case url(host: String, port: Int)
-
-        public var description: String {
-            switch self {
-            case .image(let image, let limits):
-                "\(image) (memory \(limits.memory), pids \(limits.pids), no new privileges)"
-            case .host(let runtime): "the host proxy serving \(runtime)"
-            case .command(let command): command
-            case .url(let host, let port): "http://\(host):\(port)"
-            }
-        }
-
-        /// Whether the kit may start it again after a failure, as the
-        /// platform replaces a container after a developer error.
-        var isReplaceable: Bool {
-            if case .url = self { return false }
-            return true
-        }
-    }
-
-    public var target: Target
+    /// Where the action runs: a fresh container of an image with the
+    /// platform's limits, our host proxy serving a language, a proxy command
+    /// (given `--port N`), or a running proxy, which the kit neither starts
+    /// nor stops (nor replaces after a failure: `startsFresh`).
+    public var target: ProxyTarget
     /// The action's code; nil sends no `/init` (a `--url` proxy that is
     /// initialised already).
     public var code: ActionCode?
@@ -49,13 +24,19 @@ public struct InvocationPlan: Sendable {
     /// The record's `kind` annotation.
     public var kind: String = "blackbox"
 
-    public init(target: Target, code: ActionCode?, name: String) {
+    public init(target: ProxyTarget, code: ActionCode?, name: String) {
         self.target = target
         self.code = code
         self.name = name
     }
 
     var timeoutMilliseconds: Int { Int((timeout * 1000).rounded()) }
+
+    /// The target as the progress lines name it: an image with its limits.
+    var targetDescription: String {
+        guard case .image(let image, let limits) = target else { return target.description }
+        return "\(image) (memory \(limits.memory), pids \(limits.pids), no new privileges)"
+    }
 }
 
 /// A proxy left running by `--keep`.
@@ -159,7 +140,7 @@ public final class Invoker {
                 answer, elapsedMilliseconds: Int(runEnd - runStart), timeoutMilliseconds: plan.timeoutMilliseconds)
             let handled = outcome.status == .success || outcome.status == .applicationError
             let logs = current.logs.next(wait: handled ? 2 : 0.5)
-            if !logs.complete && current.proxy.logs != nil {
+            if !logs.complete {
                 progress("activation\(label): the log has no end-of-activation sentinel on both streams")
             }
             progress(
@@ -169,7 +150,7 @@ public final class Invoker {
                 record(
                     fields, start: start, end: runEnd, outcome: outcome, logs: logs.lines.map(\.formatted),
                     initTime: initTime, waitTime: start - requested))
-            if !handled && plan.target.isReplaceable && !(isLast(index) && keepsFailures) {
+            if !handled && plan.target.startsFresh && !(isLast(index) && keepsFailures) {
                 progress("the proxy failed: it is removed\(isLast(index) ? "" : " and started afresh")")
                 tearDown(current)
                 warm = nil
@@ -190,7 +171,7 @@ public final class Invoker {
 
     /// `--keep` keeps the last proxy even when it failed: that is when a
     /// look inside is worth most.
-    private var keepsFailures: Bool { plan.keep && plan.target.isReplaceable }
+    private var keepsFailures: Bool { plan.keep && plan.target.startsFresh }
 
     // MARK: - Cold start
 
@@ -220,10 +201,10 @@ public final class Invoker {
     }
 
     private func prepare(fields: ActivationFields) -> Preparation {
-        progress("starting \(plan.target)")
+        progress("starting \(plan.targetDescription)")
         let proxy: ServedProxy
         do {
-            proxy = try start()
+            proxy = try plan.target.start()
         } catch {
             progress("cannot start it: \(error)")
             return .failed(Failure(outcome: .error(.whiskError, PlatformMessages.resourceProvisionError)))
@@ -250,21 +231,7 @@ public final class Invoker {
         return .failed(
             Failure(
                 outcome: outcome, logs: lines, initTime: Int(initEnd - initStart), initStart: initStart,
-                warm: plan.target.isReplaceable ? warm : nil))
-    }
-
-    private func start() throws(TargetError) -> ServedProxy {
-        switch plan.target {
-        case .image(let image, let limits):
-            return try ProxyTarget.image(image, limits: limits).start(timeout: 60)
-        case .host(let runtime):
-            let (target, environment) = try RuntimeKind.hostTarget(runtime)
-            return try target.start(environment: environment, timeout: 30)
-        case .command(let command):
-            return try ProxyTarget.command(command).start(timeout: 30)
-        case .url(let host, let port):
-            return try ProxyTarget.url(host: host, port: port).start()
-        }
+                warm: plan.target.startsFresh ? warm : nil))
     }
 
     /// `, container ID` or `, process PID`: what to look for when something stays behind.
@@ -274,10 +241,12 @@ public final class Invoker {
         return ""
     }
 
-    private static func logSource(of proxy: ServedProxy) -> LogSource {
+    /// Where the proxy's output is followed; nil for a proxy whose output
+    /// the kit cannot read (a `--url` one).
+    private static func logSource(of proxy: ServedProxy) -> LogSource? {
         if let process = proxy as? ProxyProcess { return FileLogFollower(folder: process.directory) }
         if let container = proxy as? ProxyContainer { return DockerLogSource(containerID: container.id) }
-        return NoLogs()
+        return nil
     }
 
     /// The init's `env`: the user's, and the activation context the
@@ -360,10 +329,4 @@ public final class Invoker {
     }
 
     static func nowMilliseconds() -> Int64 { Timestamp.nowMicroseconds() / 1000 }
-}
-
-/// A proxy whose output the kit cannot see (`--url`).
-final class NoLogs: LogSource {
-    func lines() -> (stdout: [LogLine], stderr: [LogLine]) { ([], []) }
-    func close() {}
 }

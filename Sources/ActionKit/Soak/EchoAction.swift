@@ -58,24 +58,18 @@ public enum EchoAction {
         }
         var messages = ""
         for flags in [["-O2", "-static"], ["-O2"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
+            let compiler =
                 [ProcessInfo.processInfo.environment["CC"] ?? "cc"] + flags + ["-o", binary.path, source.path]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = errors
+            let outcome: ProcessRunner.Outcome
             do {
-                try process.run()
+                outcome = try ProcessRunner.run("/usr/bin/env", compiler)
             } catch {
                 throw .compile("cannot run cc: \(error)")
             }
-            let output = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            if process.terminationStatus == 0, let data = try? Data(contentsOf: binary) {
+            if outcome.status == 0, let data = try? Data(contentsOf: binary) {
                 return ActionCode(code: data.base64EncodedString(), binary: true)
             }
-            messages += String(decoding: output, as: UTF8.self)
+            messages += outcome.output + outcome.errors
         }
         throw .compile("cc could not build the native echo action (use --action python): \(messages)")
     }

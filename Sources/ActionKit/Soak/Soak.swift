@@ -156,10 +156,7 @@ public final class Soak {
         report.reinits += 1
         do {
             let response = try connection().request(
-                "POST", "/init",
-                body: try JSONSerialization.data(withJSONObject: [
-                    "value": ["code": code.code, "binary": code.binary, "main": "main"]
-                ]))
+                "POST", "/init", body: try JSONSerialization.data(withJSONObject: code.initBody(main: "main")))
             if response.status != 200 {
                 report.unexpected += 1
                 report.failure("re-init after a crash answered \(response.status): \(response.text.prefix(200))")

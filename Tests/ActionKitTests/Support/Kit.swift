@@ -50,12 +50,9 @@ enum Kit {
 
     /// The blackbox launcher, built once per test run.
     static let blackboxPrepared: Result<Void, Error> = Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
-        process.arguments = ["-s", "-C", repository.appendingPathComponent("Runtimes/blackbox").path, "launcher"]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TargetError.launch("make launcher failed") }
+        let outcome = try ProcessRunner.run(
+            "/usr/bin/make", ["-s", "-C", repository.appendingPathComponent("Runtimes/blackbox").path, "launcher"])
+        guard outcome.status == 0 else { throw TargetError.launch("make launcher failed: \(outcome.errors)") }
     }
 
     /// In CI (`CI=true`) image tests must run: a missing daemon or image
