@@ -56,35 +56,16 @@ struct ActionBuilder: Sendable {
     /// Writes or extracts the code into `src/` (PROTOCOL.md §2, code intake).
     private func unpack(_ code: [UInt8], into source: String) throws(ProxyError) {
         do {
-            switch CodeKind(code) {
-            case .zip:
-                if let jar = configuration.saveJar, isJar(code) {
-                    try FileSystem.writeFile(source + "/" + jar, code, mode: 0o644)
-                } else {
-                    try ZipArchive.extract(code, into: source, limits: configuration.archiveLimits)
-                }
-            case .tarGz:
-                try TarGzArchive.extract(code, into: source, limits: configuration.archiveLimits)
-            case .elf, .script, .source:
-                try FileSystem.writeFile(source + "/exec", code, mode: 0o755)
+            switch CodeIntake(code, saveJar: configuration.saveJar) {
+            case .zip: try ZipArchive.extract(code, into: source, limits: configuration.archiveLimits)
+            case .jar(let name): try FileSystem.writeFile(source + "/" + name, code, mode: 0o644)
+            case .tarGz: try TarGzArchive.extract(code, into: source, limits: configuration.archiveLimits)
+            case .exec: try FileSystem.writeFile(source + "/exec", code, mode: 0o755)
             }
         } catch let error as ArchiveError {
             throw .invalidRequest("Invalid archive: \(error.description)")
         } catch {
             throw .startFailed("cannot write the action: \(error)")
-        }
-    }
-
-    /// A jar is a zip with a manifest; its name sits in the central directory.
-    private func isJar(_ code: [UInt8]) -> Bool {
-        let manifest = Array("META-INF/MANIFEST.MF".utf8)
-        return code.withUnsafeBufferPointer { bytes in
-            guard bytes.count >= manifest.count else { return false }
-            for start in 0...(bytes.count - manifest.count)
-            where bytes[start] == manifest[0] && bytes[start..<start + manifest.count].elementsEqual(manifest) {
-                return true
-            }
-            return false
         }
     }
 
