@@ -12,11 +12,13 @@ import ActionProxy
 enum CorpusReplay {
     static let usage = """
         usage: ActionProxyFuzz [--target NAME] PATH...
+               ActionProxyFuzz \(FuzzTarget.listFlag)
 
         Feeds each file to a fuzz target: the one named by --target (or by
         \(FuzzTarget.environmentVariable)), else the one named by the folder the
         file is in (Fuzz/corpus/zip/a.zip goes to zip). A folder is walked
         recursively. Targets: \(FuzzTarget.names).
+        \(FuzzTarget.listFlag) prints the targets, one a line.
         Exits 0 when every input passed; a broken invariant aborts the process
         with a message naming it.
 

@@ -8,6 +8,10 @@
 /// every target (one build for all), and a run fuzzes one target at a time, so
 /// that each corpus folder holds real inputs of one kind (a zip is a zip) and
 /// libFuzzer's mutations and coverage stay focused on one parser.
+///
+/// The one list of targets: `Fuzz/run` and the corpus tests ask the binary for
+/// it (`--list-targets`), and each target has its seeds in
+/// `Fuzz/corpus/<name>` and its tokens in `Fuzz/dict/<name>.dict`.
 enum FuzzTarget: String, CaseIterable, Sendable {
     /// A `POST /init` body: `InitRequest.decode`, then, for an archive, its extraction.
     case initBody = "init"
@@ -26,6 +30,14 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     static let environmentVariable = "ACTIONPROXY_FUZZ_TARGET"
 
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The flag that prints the names, one a line, in either build: libFuzzer's
+    /// own flags have one dash, so it never takes this one for its own.
+    static let listFlag = "--list-targets"
+
+    static func printNames() {
+        for target in allCases { print(target.rawValue) }
+    }
 
     /// The target that `ACTIONPROXY_FUZZ_TARGET` names, if it names one.
     static var fromEnvironment: FuzzTarget? {

@@ -6,7 +6,8 @@ import Testing
 /// binary: no libFuzzer needed, every invariant of the fuzz targets checked.
 @Suite("The fuzz corpus replays without a crash or a broken invariant")
 struct FuzzCorpusTests {
-    static let corpus = Runtime.repository.appendingPathComponent("Fuzz/corpus")
+    static let repository = Runtime.repository
+    static let corpus = repository.appendingPathComponent("Fuzz/corpus")
 
     /// Beside the test bundle and `actionproxy`, like the proxy itself.
     static var binary: String {
@@ -14,7 +15,21 @@ struct FuzzCorpusTests {
             .path
     }
 
-    static let targets = ["init", "run", "json", "base64", "zip", "targz"]
+    /// The targets as the binary lists them (`FuzzTarget`, the one list);
+    /// empty when it cannot, which `targetsListed` reports.
+    static let targets: [String] = {
+        guard let output = try? Fixtures.runTool(binary, ["--list-targets"]) else { return [] }
+        return String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
+    }()
+
+    @Test("the fuzz binary lists its targets")
+    func targetsListed() throws {
+        let output = try Fixtures.runTool(Self.binary, ["--list-targets"])
+        let names = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(!names.isEmpty)
+        #expect(names == Self.targets)
+        #expect(Set(names).count == names.count, "a target is listed twice: \(names)")
+    }
 
     @Test("every committed input of a target passes", arguments: targets)
     func replay(target: String) throws {
@@ -25,9 +40,13 @@ struct FuzzCorpusTests {
         #expect(String(decoding: output, as: UTF8.self).contains("replayed \(inputs.count) inputs (\(target) "))
     }
 
-    @Test("every corpus folder is a target the fuzzer knows")
+    @Test("every target has its corpus folder and dictionary, and every corpus folder and dictionary a target")
     func folders() throws {
+        #expect(!Self.targets.isEmpty)
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         #expect(folders == Self.targets.sorted())
+        let dictionaries = try FileManager.default.contentsOfDirectory(
+            atPath: Self.repository.appendingPathComponent("Fuzz/dict").path)
+        #expect(dictionaries.sorted() == Self.targets.map { $0 + ".dict" }.sorted())
     }
 }
