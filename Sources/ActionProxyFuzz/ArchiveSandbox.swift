@@ -12,6 +12,7 @@ import ActionProxy
 ///         work/                           holds only action/ and victim
 ///             victim                      a file that must stay as it is
 ///             action/                     the action folder, fresh for every input
+///                                         (the init target builds action/1/bin/ in it)
 ///
 /// `../victim` is what a zip-slip entry or a hard link would reach. Absolute
 /// names cannot be guessed by a fuzzer, but the seeds aim at

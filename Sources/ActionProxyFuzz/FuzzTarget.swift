@@ -13,7 +13,7 @@
 /// it (`--list-targets`), and each target has its seeds in
 /// `Fuzz/corpus/<name>` and its tokens in `Fuzz/dict/<name>.dict`.
 enum FuzzTarget: String, CaseIterable, Sendable {
-    /// A `POST /init` body: `InitRequest.decode`, then, for an archive, its extraction.
+    /// A `POST /init` body: `InitRequest.decode`, then its code built by `ActionBuilder`.
     case initBody = "init"
     /// A `POST /run` body: `RunRequest.inspect` and `RunRequest.singleLine`.
     case runBody = "run"
@@ -46,14 +46,18 @@ enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Feeds one input. Returns normally for any input the proxy handles as the
     /// contract says (accepted or refused); a broken invariant stops the process.
-    func callAsFunction(_ input: UnsafeRawBufferPointer) {
+    /// Returns which way the input took, for a target with several ways
+    /// (`init`: how its code went into the action folder), for `--verbose`.
+    @discardableResult
+    func callAsFunction(_ input: UnsafeRawBufferPointer) -> (any CustomStringConvertible)? {
         switch self {
-        case .initBody: InitBodyTarget.run(input)
+        case .initBody: return InitBodyTarget.run(input)
         case .runBody: RunBodyTarget.run(input)
         case .json: JSONTarget.run(input)
         case .base64: Base64Target.run(input)
         case .zip: ArchiveTarget.run(input, format: .zip)
         case .tarGz: ArchiveTarget.run(input, format: .tarGz)
         }
+        return nil
     }
 }

@@ -1,15 +1,20 @@
 /// Turns the code of an init into an action folder `N/{src,bin}` whose
 /// `bin/exec` can be started: extract or write, then compile when needed.
-/// Blocking: runs off the event loop.
-struct ActionBuilder: Sendable {
+/// Blocking: runs off the event loop. Package-visible for the fuzz target,
+/// which builds actions as `/init` does.
+package struct ActionBuilder: Sendable {
     let configuration: Configuration
 
+    package init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
     /// `<actionDirectory>/<number>`.
-    func folder(_ number: Int) -> String { "\(configuration.actionDirectory)/\(number)" }
+    package func folder(_ number: Int) -> String { "\(configuration.actionDirectory)/\(number)" }
 
     /// Builds the action in a fresh folder and returns the path of `bin/exec`.
     /// On failure the folder is removed.
-    func build(
+    package func build(
         code: [UInt8], main: String, environment: [(name: String, value: String)], number: Int
     ) throws(ProxyError) -> String {
         let folder = folder(number)
