@@ -1,3 +1,4 @@
+import ActionProxy
 import Foundation
 import Testing
 
@@ -48,5 +49,17 @@ struct FuzzCorpusTests {
         let dictionaries = try FileManager.default.contentsOfDirectory(
             atPath: Self.repository.appendingPathComponent("Fuzz/dict").path)
         #expect(dictionaries.sorted() == Self.targets.map { $0 + ".dict" }.sorted())
+    }
+
+    /// The jar way (`OW_SAVE_JAR`) was once left out of the init target.
+    @Test("the init seeds take every way code goes into an action folder, the jar included")
+    func initWays() throws {
+        let folder = Self.corpus.appendingPathComponent("init")
+        let output = String(
+            decoding: try Fixtures.runTool(Self.binary, ["--verbose", folder.path]), as: UTF8.self)
+        for way in [CodeIntake.zip, .jar(name: "action.jar"), .tarGz, .exec] {
+            #expect(output.contains("(init): \(way.name) built"), "no init seed is built as \(way.name)")
+        }
+        #expect(output.contains("(init): zip refused (400)"), "no init seed has a refused archive")
     }
 }
