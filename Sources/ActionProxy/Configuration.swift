@@ -40,7 +40,7 @@ public struct Configuration: Sendable {
     /// At SIGTERM, how long activations in flight may take to finish (`OW_SHUTDOWN_GRACE_MS`).
     public var shutdownGraceMilliseconds: Int64 = 5_000
     /// Limits on what an archive may expand to (`OW_MAX_EXTRACT_*`).
-    var archiveLimits: ArchiveLimits = .default
+    package var archiveLimits: ArchiveLimits = .default
     /// The proxy's own environment: `__OW_*` values are passed on to the action,
     /// `PATH` too (or a default one).
     public var environment: [String: String] = [:]

@@ -12,10 +12,20 @@ import ActionProxy
 ///         work/                           holds only action/ and victim
 ///             victim                      a file that must stay as it is
 ///             action/                     the action folder, fresh for every input
+///                                         (the init target builds action/1/bin/ in it)
 ///
 /// `../victim` is what a zip-slip entry or a hard link would reach. Absolute
 /// names cannot be guessed by a fuzzer, but the seeds aim at
 /// `/tmp/actionproxy-fuzz-evil`, which must never appear.
+///
+/// The sandbox and `ExtractedTree` are the oracle of the archive targets, so
+/// they share no code with the extraction they check (`ZipCentralDirectory`,
+/// `ZipArchive`, `TarGzArchive`, `ExtractionRoot`): they read what is on disk
+/// themselves, with `lstat` and `openat`. An oracle built on the code it
+/// checks would share its bugs, so code that looks alike (`Victim`'s fields
+/// beside `ZipEntry`'s, which `duplicates` pairs) stays apart on purpose. Of
+/// the proxy's code they use only plain file helpers and the cleanup
+/// (`FileSystem.removeTree`), which `removeActionFolder` checks.
 final class ArchiveSandbox: Sendable {
     /// One per process, made on first use and removed at a normal exit.
     static let shared = ArchiveSandbox()

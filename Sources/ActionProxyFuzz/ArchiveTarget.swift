@@ -35,9 +35,16 @@ enum ArchiveTarget {
             // since a refused archive may have written entries before the bad one.
         }
         sandbox.checkSurroundings()
+        checkExtracted(folder)
+        sandbox.removeActionFolder()
+    }
+
+    /// What an extraction left in `folder` (the sandbox's action folder, or a
+    /// folder in it), read back independently: contained, no special file or
+    /// setuid bit, within `limits`.
+    static func checkExtracted(_ folder: String) {
         let tree = ExtractedTree(folder: folder)
         tree.checkContained()
-        tree.checkFiles(limits: limits, victim: sandbox.victim)
-        sandbox.removeActionFolder()
+        tree.checkFiles(limits: limits, victim: ArchiveSandbox.shared.victim)
     }
 }

@@ -11,12 +11,16 @@ import ActionProxy
 /// that every committed input (crashes found and fixed included) still passes.
 enum CorpusReplay {
     static let usage = """
-        usage: ActionProxyFuzz [--target NAME] PATH...
+        usage: ActionProxyFuzz [--verbose] [--target NAME] PATH...
+               ActionProxyFuzz \(FuzzTarget.listFlag)
 
         Feeds each file to a fuzz target: the one named by --target (or by
         \(FuzzTarget.environmentVariable)), else the one named by the folder the
         file is in (Fuzz/corpus/zip/a.zip goes to zip). A folder is walked
         recursively. Targets: \(FuzzTarget.names).
+        --verbose prints each input with its target and, for init, the way its
+        code went into the action folder.
+        \(FuzzTarget.listFlag) prints the targets, one a line.
         Exits 0 when every input passed; a broken invariant aborts the process
         with a message naming it.
 
@@ -24,6 +28,7 @@ enum CorpusReplay {
 
     static func run() {
         var forced = FuzzTarget.fromEnvironment
+        var verbose = false
         var counts: [FuzzTarget: Int] = [:]
         var arguments = CommandLine.arguments.dropFirst()
         if arguments.isEmpty { fail(usage) }
@@ -37,8 +42,10 @@ enum CorpusReplay {
                     fail("--target needs one of: \(FuzzTarget.names)\n")
                 }
                 forced = target
+            case "--verbose":
+                verbose = true
             default:
-                replay(argument, forced: forced, counts: &counts)
+                replay(argument, forced: forced, verbose: verbose, counts: &counts)
             }
         }
         let total = counts.values.reduce(0, +)
@@ -46,12 +53,14 @@ enum CorpusReplay {
         print("replayed \(total) inputs (\(summary.joined(separator: ", "))): all passed")
     }
 
-    private static func replay(_ path: String, forced: FuzzTarget?, counts: inout [FuzzTarget: Int]) {
+    private static func replay(
+        _ path: String, forced: FuzzTarget?, verbose: Bool, counts: inout [FuzzTarget: Int]
+    ) {
         var info = stat()
         guard stat(path, &info) == 0 else { fail("cannot read \(path)\n") }
         if info.st_mode & S_IFMT == S_IFDIR {
             for name in entries(of: path) {
-                replay(path + "/" + name, forced: forced, counts: &counts)
+                replay(path + "/" + name, forced: forced, verbose: verbose, counts: &counts)
             }
             return
         }
@@ -60,7 +69,8 @@ enum CorpusReplay {
             fail("\(path): no target; use --target or put it in a folder named after one (\(FuzzTarget.names))\n")
         }
         let bytes = contents(of: path)
-        bytes.withUnsafeBytes { target($0) }
+        let way = bytes.withUnsafeBytes { target($0) }
+        if verbose { print("\(path) (\(target.rawValue)): \(way?.description ?? "passed")") }
         counts[target, default: 0] += 1
     }
 

@@ -1,15 +1,20 @@
 /// Turns the code of an init into an action folder `N/{src,bin}` whose
 /// `bin/exec` can be started: extract or write, then compile when needed.
-/// Blocking: runs off the event loop.
-struct ActionBuilder: Sendable {
+/// Blocking: runs off the event loop. Package-visible for the fuzz target,
+/// which builds actions as `/init` does.
+package struct ActionBuilder: Sendable {
     let configuration: Configuration
 
+    package init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
     /// `<actionDirectory>/<number>`.
-    func folder(_ number: Int) -> String { "\(configuration.actionDirectory)/\(number)" }
+    package func folder(_ number: Int) -> String { "\(configuration.actionDirectory)/\(number)" }
 
     /// Builds the action in a fresh folder and returns the path of `bin/exec`.
     /// On failure the folder is removed.
-    func build(
+    package func build(
         code: [UInt8], main: String, environment: [(name: String, value: String)], number: Int
     ) throws(ProxyError) -> String {
         let folder = folder(number)
@@ -56,35 +61,16 @@ struct ActionBuilder: Sendable {
     /// Writes or extracts the code into `src/` (PROTOCOL.md §2, code intake).
     private func unpack(_ code: [UInt8], into source: String) throws(ProxyError) {
         do {
-            switch CodeKind(code) {
-            case .zip:
-                if let jar = configuration.saveJar, isJar(code) {
-                    try FileSystem.writeFile(source + "/" + jar, code, mode: 0o644)
-                } else {
-                    try ZipArchive.extract(code, into: source, limits: configuration.archiveLimits)
-                }
-            case .tarGz:
-                try TarGzArchive.extract(code, into: source, limits: configuration.archiveLimits)
-            case .elf, .script, .source:
-                try FileSystem.writeFile(source + "/exec", code, mode: 0o755)
+            switch CodeIntake(code, saveJar: configuration.saveJar) {
+            case .zip: try ZipArchive.extract(code, into: source, limits: configuration.archiveLimits)
+            case .jar(let name): try FileSystem.writeFile(source + "/" + name, code, mode: 0o644)
+            case .tarGz: try TarGzArchive.extract(code, into: source, limits: configuration.archiveLimits)
+            case .exec: try FileSystem.writeFile(source + "/exec", code, mode: 0o755)
             }
         } catch let error as ArchiveError {
             throw .invalidRequest("Invalid archive: \(error.description)")
         } catch {
             throw .startFailed("cannot write the action: \(error)")
-        }
-    }
-
-    /// A jar is a zip with a manifest; its name sits in the central directory.
-    private func isJar(_ code: [UInt8]) -> Bool {
-        let manifest = Array("META-INF/MANIFEST.MF".utf8)
-        return code.withUnsafeBufferPointer { bytes in
-            guard bytes.count >= manifest.count else { return false }
-            for start in 0...(bytes.count - manifest.count)
-            where bytes[start] == manifest[0] && bytes[start..<start + manifest.count].elementsEqual(manifest) {
-                return true
-            }
-            return false
         }
     }
 
