@@ -20,7 +20,8 @@ ENV OW_COMPILER=/usr/local/lib/actionproxy/blackbox/compile \
     OW_LAUNCHER=/usr/local/lib/actionproxy/blackbox/launcher \
     OW_DEFAULT_ACTION=/action \
     OW_WAIT_FOR_ACK=1 \
-    PROXY_ALLOW_REINIT=1
+    PROXY_ALLOW_REINIT=1 \
+    OW_LOG_INIT_ERROR=1
 
 WORKDIR /action
 EXPOSE 8080

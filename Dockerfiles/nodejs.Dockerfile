@@ -13,7 +13,8 @@ COPY --from=actionproxy/builder /out/actionproxy /usr/local/bin/actionproxy
 COPY Runtimes/nodejs /usr/local/lib/actionproxy/nodejs
 
 ENV OW_COMPILER=/usr/local/lib/actionproxy/nodejs/compile \
-    OW_WAIT_FOR_ACK=1
+    OW_WAIT_FOR_ACK=1 \
+    OW_LOG_INIT_ERROR=1
 
 WORKDIR /action
 EXPOSE 8080

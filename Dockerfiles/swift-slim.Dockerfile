@@ -47,7 +47,8 @@ COPY Dockerfiles/swift-slim-compile /usr/local/lib/actionproxy/swift-slim/compil
 
 ENV OW_COMPILER=/usr/local/lib/actionproxy/swift-slim/compile \
     OW_EXECUTION_ENV=$SWIFT_EXECUTION_ENV \
-    OW_WAIT_FOR_ACK=1
+    OW_WAIT_FOR_ACK=1 \
+    OW_LOG_INIT_ERROR=1
 
 WORKDIR /action
 EXPOSE 8080

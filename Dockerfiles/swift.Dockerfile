@@ -14,7 +14,8 @@ COPY Runtimes/swift /usr/local/lib/actionproxy/swift
 # action's own files.
 ENV OW_COMPILER=/usr/local/lib/actionproxy/swift/compile \
     OW_SWIFT_SUPPORT=/usr/local/lib/actionproxy/swift-support \
-    OW_WAIT_FOR_ACK=1
+    OW_WAIT_FOR_ACK=1 \
+    OW_LOG_INIT_ERROR=1
 
 RUN /usr/local/lib/actionproxy/swift/build-support "$OW_SWIFT_SUPPORT" \
     && test -f "$OW_SWIFT_SUPPORT/stamp"

@@ -56,6 +56,24 @@ function fail(text) {
     process.exit(1);
 }
 
+/**
+ * The action cannot be loaded: says why on stderr, and to the proxy in place
+ * of the ack (`failed {"error":…}`: /init answers 502 with it, as upstream's
+ * "Initialization has failed due to: …"), then exits.
+ */
+function failToLoad(text, exit = true) {
+    logNow(text);
+    if (waitForAck) {
+        try {
+            writeAll(RESULT_FD, 'failed ' + JSON.stringify({ error: `Initialization has failed due to: ${text}` }) + '\n');
+        } catch {
+            // The proxy is gone: the exit tells it as much.
+        }
+    }
+    exitingOnPurpose = true;
+    if (exit) process.exit(1);
+}
+
 /** Writes all of `text` to `fd`, also when the pipe is full or non-blocking. */
 function writeAll(fd, text) {
     const buffer = Buffer.from(text, 'utf8');
@@ -88,7 +106,7 @@ function drained(stream) {
 // uncaught error) must fail /init visibly and with a non-zero status.
 process.on('exit', (code) => {
     if (ready || exitingOnPurpose) return;
-    logNow(`The action exited (code ${code}) while loading, before it was ready to run.`);
+    failToLoad(`The action exited (code ${code}) while loading, before it was ready to run.`, false);
     if (!code) process.exitCode = 1;
 });
 
@@ -114,18 +132,34 @@ async function loadEntryPoint() {
     try {
         exported = await loadModule(entryFile);
     } catch (error) {
-        fail(`The action could not be loaded from ${entryFile}:\n${describe(error)}`);
+        failToLoad(`The action could not be loaded from ${entryFile}:\n${describe(error)}`);
     }
-    const candidate = exported == null ? undefined : exported[mainName];
+    // `a.b` (a zip's main of `file.a.b`) names a property path of the exports.
+    const candidate = mainName.split('.').reduce((object, key) => (object == null ? undefined : object[key]), exported);
     if (typeof candidate === 'function') return candidate;
     if (typeof exported === 'function' && candidate === undefined) return exported;
     if (candidate !== undefined) {
-        fail(`The action's '${mainName}' (exported by ${entryFile}) is a ${typeof candidate}, not a function.`);
+        failToLoad(`The action's '${mainName}' (exported by ${entryFile}) is a ${typeof candidate}, not a function.`);
     }
     const names = exported != null && typeof exported === 'object' ? Object.keys(exported) : [];
-    fail(
+    failToLoad(
         `The action has no function named '${mainName}': ${entryFile} exports ` +
         (names.length ? names.join(', ') : 'nothing') + '.');
+}
+
+function serializeRejection(reason, seen = new Set()) {
+    if (reason === undefined || reason === null) return {};
+    if (!(reason instanceof Error)) return reason;
+    if (seen.has(reason)) return '[Circular]';
+    seen.add(reason);
+    const serialized = { name: reason.name, message: reason.message, stack: reason.stack };
+    for (const [key, field] of Object.entries(reason)) {
+        serialized[key] = field instanceof Error ? serializeRejection(field, seen) : field;
+    }
+    if (reason.cause !== undefined) {
+        serialized.cause = reason.cause instanceof Error ? serializeRejection(reason.cause, seen) : reason.cause;
+    }
+    return serialized;
 }
 
 function describe(error) {
@@ -142,7 +176,8 @@ class Activation {
         this.done = new Promise((resolve) => { this.markDone = resolve; });
     }
 
-    async answer(result) {
+    /** Answers with `result`; `failed` answers a developer error instead. */
+    async answer(result, failed = false) {
         if (this.answered) return;
         this.answered = true;
         let text;
@@ -153,6 +188,7 @@ class Activation {
         }
         // A function or symbol has no JSON: `null` makes the proxy report it.
         if (text === undefined) text = 'null';
+        if (failed) text = 'failed ' + text;
         // The action's log lines must reach the log before the proxy, woken
         // by this result, writes its sentinels after them.
         await Promise.all([drained(process.stdout), drained(process.stderr)]);
@@ -165,18 +201,28 @@ class Activation {
         this.markDone();
     }
 
+    /**
+     * An exception thrown out of main (or out of a callback it left behind):
+     * a developer error, as upstream's Node.js runtime answers it (502 "An
+     * error has occurred: …"), with the stack in the log.
+     */
     failWith(error) {
         if (this.answered) {
             logNow(`An error arrived after activation ${this.id ?? ''} had answered: ${describe(error)}`);
             return;
         }
-        if (error instanceof Error) {
-            console.error(error);
-            return this.answer({ error: error.message || String(error) });
-        }
-        // `throw "text"` or `reject({…})`: the value is the error, as it is.
-        console.error('The action failed with', error);
-        return this.answer({ error: error ?? 'The action failed without a reason.' });
+        console.error(error);
+        return this.answer({ error: `An error has occurred: ${String(error)}` }, true);
+    }
+
+    /**
+     * A promise of main that rejected: an application error, `{"error": …}`
+     * with the rejection as upstream serialises it (an Error's name, message,
+     * stack and own fields; other values as they are; nothing as `{}`).
+     */
+    rejectWith(reason) {
+        if (this.answered) return;
+        return this.answer({ error: serializeRejection(reason) });
     }
 }
 
@@ -225,13 +271,22 @@ function start(id, body, main) {
     const environment = exportEnvironment(message);
     const params = message.value === undefined ? {} : message.value;
     currentActivation.run(activation, async () => {
+        let returned;
         try {
-            const result = await main(params, environment);
-            // A bare `return;` means an empty result, as in OpenWhisk.
-            await activation.answer(result === undefined ? {} : result);
+            returned = main(params, environment);
         } catch (error) {
             await activation.failWith(error);
+            return;
         }
+        let result;
+        try {
+            result = await returned;
+        } catch (reason) {
+            await activation.rejectWith(reason);
+            return;
+        }
+        // A bare `return;` means an empty result, as in OpenWhisk.
+        await activation.answer(result === undefined ? {} : result);
     });
     return activation.done;
 }

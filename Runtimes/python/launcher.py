@@ -214,9 +214,10 @@ def activate(entry, environment, line):
 
             result = asyncio.run(_await(result))
     except SystemExit as exit:
-        code = "" if exit.code is None else repr(exit.code)
-        print("the action called sys.exit(%s)" % code, file=sys.stderr)
-        return compact({"error": "the action called sys.exit(%s)" % code})
+        # As upstream: sys.exit ends the process (a developer error, the
+        # proxy answers 400 "command exited"), with the logs flushed first.
+        flush_logs()
+        os._exit(exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1))
     except Exception as error:
         print_user_traceback(error)
         return compact({"error": str(error) or type(error).__name__})

@@ -68,12 +68,15 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// With `OW_LOG_INIT_ERROR`, what the response says instead of the detail,
-    /// which goes to the log.
+    /// With `OW_LOG_INIT_ERROR`, what the response says: the reference's
+    /// sentence (upstream's tests look for it), then the cause, whose whole
+    /// text goes to the log.
     var messageWhenLoggingInitErrors: String? {
         switch self {
-        case .compilationFailed: "The action failed to generate or locate a binary. See logs for details."
-        case .startFailed: "Cannot start action. Check logs for details."
+        case .compilationFailed(let output):
+            "The action failed to generate or locate a binary. See logs for details. "
+                + String(output.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        case .startFailed(let reason): "Cannot start action. Check logs for details. \(reason)"
         default: nil
         }
     }

@@ -24,7 +24,9 @@ public enum RuntimeKind: String, CaseIterable, Sendable, CustomStringConvertible
     }
 
     /// What a host `actionproxy` needs in its environment to serve this
-    /// runtime as its image does (`Runtimes/<lang>/compile` as OW_COMPILER).
+    /// runtime as its image does (`Runtimes/<lang>/compile` as OW_COMPILER;
+    /// every image logs init errors, then the sentinels, as upstream's
+    /// Python image does: OW_LOG_INIT_ERROR).
     public func hostEnvironment(runtimes: URL) -> [String: String] {
         switch self {
         case .native:
@@ -36,12 +38,12 @@ public enum RuntimeKind: String, CaseIterable, Sendable, CustomStringConvertible
                 "OW_WAIT_FOR_ACK": "1",
                 "OW_LAUNCHER": folder.appendingPathComponent("launcher").path,
                 "OW_DEFAULT_ACTION": folder.path,
-                "PROXY_ALLOW_REINIT": "1",
+                "PROXY_ALLOW_REINIT": "1", "OW_LOG_INIT_ERROR": "1",
             ]
         case .python, .nodejs, .swift:
             return [
                 "OW_COMPILER": runtimes.appendingPathComponent("\(rawValue)/compile").path,
-                "OW_WAIT_FOR_ACK": "1",
+                "OW_WAIT_FOR_ACK": "1", "OW_LOG_INIT_ERROR": "1",
             ]
         }
     }

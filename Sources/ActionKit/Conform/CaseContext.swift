@@ -121,6 +121,30 @@ public final class CaseContext: @unchecked Sendable {
         }
     }
 
+    /// The reference's sentence for a start error under `OW_LOG_INIT_ERROR`.
+    public static let startErrorLogged = "Cannot start action. Check logs for details."
+
+    /// A 502 start error in either of the reference's forms: `cannot start
+    /// action: REASON`, or, where init errors are logged (every image of
+    /// ours sets `OW_LOG_INIT_ERROR`), the sentence `Cannot start action.
+    /// Check logs for details.`, which ours follows with the reason. `reason`
+    /// nil accepts any.
+    public func expectStartError(_ response: HTTPResponse, reason: String?, _ what: String) throws {
+        let error = response.error ?? ""
+        let plain = "cannot start action: "
+        let logged = Self.startErrorLogged
+        let matches: Bool
+        if let reason {
+            matches = error == plain + reason || error == logged || error == logged + " " + reason
+        } else {
+            matches = (error.hasPrefix(plain) && error.count > plain.count) || error.hasPrefix(logged)
+        }
+        guard response.status == 502, matches else {
+            let expected = "{\"error\":\"\(plain)\(reason ?? "…")\"} (or \"\(logged)\" and the reason)"
+            throw CaseFailure("\(what): expected 502 \(expected), got \(Self.show(response))")
+        }
+    }
+
     /// The response is a refusal: a 4xx or 5xx with a JSON `{"error": …}`.
     public func expectRefusal(_ response: HTTPResponse, _ what: String) throws {
         guard (400..<600).contains(response.status), response.error?.isEmpty == false else {

@@ -20,7 +20,8 @@ extension ContainerTests {
             #expect(outcome.errors.contains("cannot find 'nope' in scope"), "\(outcome.errors)")
         }
 
-        @Test("-compile of a package that does not build exits non-zero with the user's file and line and writes no zip")
+        @Test(
+            "-compile of a package that does not build exits non-zero with the user's file and line and writes no zip")
         func prebuildPackageError() throws {
             var files = SwiftRuntimeTests.package
             files["Sources/Greeter/Greeting.swift"] = """
@@ -34,7 +35,8 @@ extension ContainerTests {
             #expect(outcome.status != 0)
             #expect(outcome.stdout.isEmpty)
             #expect(
-                outcome.errors.contains("Sources/Greeter/Greeting.swift:3:43: error: cannot find 'missingSuffix' in scope"),
+                outcome.errors.contains(
+                    "Sources/Greeter/Greeting.swift:3:43: error: cannot find 'missingSuffix' in scope"),
                 "\(outcome.errors)")
         }
 
@@ -52,7 +54,9 @@ extension ContainerTests {
             }
         }
 
-        @Test("a package whose dependency does not build in the invoker's 256 MB fails /init with 502 saying how to prebuild")
+        @Test(
+            "a package whose dependency does not build in the invoker's 256 MB fails /init with 502 saying how to prebuild"
+        )
         func packageOutOfMemory() throws {
             let zip = try zipOf(SwiftRuntimeTests.collectionsPackage)
             try withContainer(.swift) { proxy throws in
@@ -104,7 +108,7 @@ extension ContainerTests {
                 #expect(response.status == 502)
                 #expect(
                     response.error
-                        == "cannot start action: Execution environment version mismatch. See logs for details."
+                        == InitFailure.start + "Execution environment version mismatch. See logs for details."
                         + " This image needs actions built for '\(needed)'; the action was built for"
                         + " 'swift-5.10.1'.")
                 #expect(proxy.stderr.contains("Actual value: swift-5.10.1"), "\(proxy.stderr)")
@@ -136,7 +140,9 @@ extension ContainerTests {
             }
         }
 
-        @Test("a package without dependencies, prebuilt with -compile, holds exec and exec.env and runs on actionproxy/swift-slim")
+        @Test(
+            "a package without dependencies, prebuilt with -compile, holds exec and exec.env and runs on actionproxy/swift-slim"
+        )
         func prebuiltPackageWithoutDependencies() throws {
             let binary = try Self.prebuild(SwiftRuntimeTests.package)
             #expect(try Self.entries(of: binary).keys.sorted() == ["exec", "exec.env"])
@@ -146,7 +152,8 @@ extension ContainerTests {
             }
         }
 
-        @Test("a package that depends on apple/swift-collections, prebuilt with -compile, runs on actionproxy/swift-slim")
+        @Test(
+            "a package that depends on apple/swift-collections, prebuilt with -compile, runs on actionproxy/swift-slim")
         func prebuiltPackage() throws {
             let binary = try Self.prebuild(SwiftRuntimeTests.collectionsPackage, main: "unique")
             #expect(binary.prefix(4) == Data("PK\u{3}\u{4}".utf8))

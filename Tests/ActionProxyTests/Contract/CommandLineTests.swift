@@ -29,7 +29,9 @@ struct CommandLineTests {
         }
     }
 
-    @Test("by default the proxy writes nothing into the log but the sentinels and a refused second init", arguments: Serving.contract)
+    @Test(
+        "by default the proxy writes nothing into the log but the sentinels and a refused second init",
+        arguments: Serving.contract)
     func quietByDefault(_ target: Serving) throws {
         try target.serve { proxy throws in
             #expect(try proxy.initialize(code: "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n").status == 200)

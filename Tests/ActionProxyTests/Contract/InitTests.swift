@@ -258,7 +258,7 @@ struct ExecutionEnvironmentTests {
         try target.serve(environment: environment) { proxy throws in
             let response = try proxy.initialize(code: "syntax error here\n", main: "hello")
             #expect(response.status == 502)
-            #expect(response.error == "The action failed to generate or locate a binary. See logs for details.")
+            #expect(response.error == InitFailure.compile + "compile.sh: syntax error in hello")
             proxy.waitForSentinels(1)
             #expect(proxy.stderr.contains("compile.sh: syntax error in hello"))
             #expect(proxy.sentinelCount(stderr: false) == 1)
@@ -271,7 +271,7 @@ struct ExecutionEnvironmentTests {
         try target.serve(environment: ["OW_LOG_INIT_ERROR": "1"]) { proxy throws in
             let response = try proxy.initialize(code: "#!/bin/sh\nexit 3\n")
             #expect(response.status == 502)
-            #expect(response.error == "Cannot start action. Check logs for details.")
+            #expect(response.error == InitFailure.start + "command exited")
             proxy.waitForSentinels(1)
             #expect(proxy.stderr.contains("command exited"))
             #expect(proxy.sentinelCount(stderr: true) == 1)

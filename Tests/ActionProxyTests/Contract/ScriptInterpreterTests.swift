@@ -21,8 +21,9 @@ struct ScriptInterpreterTests {
             #expect(response.status == 502)
             #expect(
                 response.error
-                    == "cannot start action: bin/exec starts with #!/opt/no-such-folder/python3, and "
-                    + "/opt/no-such-folder/python3 is not in this image (actionproxy/python has it)")
+                    == target.startError(
+                        "bin/exec starts with #!/opt/no-such-folder/python3, and "
+                            + "/opt/no-such-folder/python3 is not in this image (actionproxy/python has it)"))
             // A failed init does not count: a script whose interpreter is here initialises.
             #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
         }
@@ -36,8 +37,9 @@ struct ScriptInterpreterTests {
             let error = try #require(response.error)
             #expect(
                 error.hasPrefix(
-                    "cannot start action: bin/exec starts with #!/usr/bin/env -S no-such-interpreter -x, and "
-                        + "no-such-interpreter is not on this image's PATH ("))
+                    target.startError(
+                        "bin/exec starts with #!/usr/bin/env -S no-such-interpreter -x, and "
+                            + "no-such-interpreter is not on this image's PATH (")))
         }
     }
 
@@ -48,7 +50,7 @@ struct ScriptInterpreterTests {
             #expect(response.status == 502)
             #expect(
                 response.error
-                    == "cannot start action: bin/exec starts with #!/etc/passwd, and /etc/passwd is not executable")
+                    == target.startError("bin/exec starts with #!/etc/passwd, and /etc/passwd is not executable"))
         }
     }
 
@@ -57,7 +59,9 @@ struct ScriptInterpreterTests {
         try target.serve(environment: ["OW_LOG_INIT_ERROR": "1"]) { proxy throws in
             let response = try proxy.initialize(code: "#!/opt/no-such-folder/node\n")
             #expect(response.status == 502)
-            #expect(response.error == "Cannot start action. Check logs for details.")
+            #expect(
+                response.error?.hasPrefix(InitFailure.start + "bin/exec starts with #!/opt/no-such-folder/node") == true
+            )
             proxy.waitForSentinels(1)
             #expect(
                 proxy.logs.stderr.contains("/opt/no-such-folder/node is not in this image (actionproxy/nodejs has it)"))

@@ -196,28 +196,77 @@ struct NodeRuntimeTests {
         }
     }
 
+    /// As upstream's Node.js runtime classifies them (Runtimes/README.md):
+    /// an exception thrown out of main is a developer error, a rejected
+    /// promise (an async main that throws) an application error.
     @Test(
-        "a thrown error or rejected promise becomes {error: message} with the stack logged; the next run succeeds",
+        "an error thrown out of main answers 502 An error has occurred, a developer error, with the stack logged; the next run succeeds",
         arguments: Serving.nodejs,
         [
-            "function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
-            "function main(params) { return params.fail ? Promise.reject(new Error(\"broken\")) : Promise.resolve({ fine: true }); }",
-            "async function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
+            (
+                "function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
+                "An error has occurred: Error: broken"
+            ),
+            (
+                "function main(params) { if (params.fail) throw \"nooooo\"; return { fine: true }; }",
+                "An error has occurred: nooooo"
+            ),
         ])
-    func thrownError(_ serving: Serving, code: String) throws {
+    func thrownError(_ serving: Serving, action: (code: String, error: String)) throws {
         try serving.serve { proxy throws in
-            #expect(try proxy.initialize(code: code).status == 200)
+            #expect(try proxy.initialize(code: action.code).status == 200)
             let failed = try proxy.run(["fail": true])
-            #expect(failed.status == 200)
-            #expect(failed.text == "{\"error\":\"broken\"}\n")
-            proxy.waitForSentinels(1)
-            #expect(proxy.stderr.contains("Error: broken\n    at main ("))
+            #expect(failed.status == 502)
+            #expect(failed.error == action.error)
+            let logs = proxy.activationLogs(1)
+            #expect(logs.first?.stderr.contains(action.error.dropFirst("An error has occurred: ".count)) == true)
             #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
         }
     }
 
     @Test(
-        "an error thrown later in a timer fails its own activation; the process carries on", arguments: Serving.nodejs)
+        "a rejected promise or an async main that throws answers 200 with the error serialised, an application error",
+        arguments: Serving.nodejs,
+        [
+            "function main(params) { return params.fail ? Promise.reject(new Error(\"broken\")) : Promise.resolve({ fine: true }); }",
+            "async function main(params) { if (params.fail) throw new Error(\"broken\"); return { fine: true }; }",
+        ])
+    func rejectedPromise(_ serving: Serving, code: String) throws {
+        try serving.serve { proxy throws in
+            #expect(try proxy.initialize(code: code).status == 200)
+            let failed = try proxy.run(["fail": true])
+            #expect(failed.status == 200)
+            let error = try #require((failed.json as? [String: Any])?["error"] as? [String: Any])
+            #expect(error["name"] as? String == "Error")
+            #expect(error["message"] as? String == "broken")
+            #expect((error["stack"] as? String)?.hasPrefix("Error: broken\n    at ") == true)
+            // Upstream logs nothing for a rejection: the stack is in the result.
+            let logs = proxy.activationLogs(1)
+            #expect(logs.first?.stderr == "")
+            #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
+        }
+    }
+
+    @Test(
+        "a rejection with a plain value or nothing answers 200 with that value, or {}, as the error",
+        arguments: Serving.nodejs,
+        [
+            ("function main() { return Promise.reject({ done: true }); }", "{\"error\":{\"done\":true}}\n"),
+            ("function main() { return Promise.reject(); }", "{\"error\":{}}\n"),
+            ("async function main() { throw \"plain text\"; }", "{\"error\":\"plain text\"}\n"),
+        ])
+    func rejectedWithValue(_ serving: Serving, action: (code: String, answer: String)) throws {
+        try serving.serve { proxy throws in
+            #expect(try proxy.initialize(code: action.code).status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 200)
+            #expect(response.text == action.answer)
+        }
+    }
+
+    @Test(
+        "an error thrown later in a timer fails its own activation as a developer error; the process carries on",
+        arguments: Serving.nodejs)
     func strayError(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let code = #"""
@@ -227,7 +276,9 @@ struct NodeRuntimeTests {
                 }
                 """#
             #expect(try proxy.initialize(code: code).status == 200)
-            #expect(try proxy.run(["fail": true]).text == "{\"error\":\"from a timer\"}\n")
+            let failed = try proxy.run(["fail": true])
+            #expect(failed.status == 502)
+            #expect(failed.error == "An error has occurred: Error: from a timer")
             #expect(try proxy.run(["fail": false]).json as? [String: Bool] == ["fine": true])
         }
     }
@@ -257,7 +308,7 @@ struct NodeRuntimeTests {
     }
 
     @Test(
-        "an action that throws or exits while loading fails init with 502 and says why on stderr",
+        "an action that throws or exits while loading fails init with 502 saying why, in the body and on stderr",
         arguments: Serving.nodejs,
         [
             ("throw new Error(\"no config at load\");\nfunction main() { return {}; }", "no config at load"),
@@ -270,7 +321,10 @@ struct NodeRuntimeTests {
         try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
-            #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
+            // Upstream's "Initialization has failed due to: …", with the cause.
+            let error = try #require(response.error)
+            #expect(error.hasPrefix("Initialization has failed due to: "), "\(error)")
+            #expect(error.contains(logged))
             #expect(proxy.stderr.contains(logged))
             // A failed init does not count: a good one follows.
             #expect(try proxy.initialize(code: Self.hello).status == 200)
@@ -284,7 +338,7 @@ struct NodeRuntimeTests {
             let response = try proxy.initialize(code: "function main(params) {\n  return { a: 1 +* 2 };\n}\n")
             #expect(response.status == 502)
             let message = try #require(response.error)
-            #expect(message.hasPrefix("action.cjs:2\n  return { a: 1 +* 2 };\n"))
+            #expect(message.hasPrefix(serving.compileError("action.cjs:2\n  return { a: 1 +* 2 };\n")))
             #expect(message.contains("SyntaxError: Unexpected token '*'"))
         }
     }

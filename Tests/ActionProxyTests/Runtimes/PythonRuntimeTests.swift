@@ -272,15 +272,68 @@ struct PythonRuntimeTests {
         }
     }
 
+    /// As upstream's launcher: SystemExit is not an Exception, so the process
+    /// ends and the invoker sees a developer error.
+    @Test(
+        "sys.exit() inside main ends the action: 400 command exited, nothing logged but the sentinels",
+        arguments: Serving.python)
+    func exitInMain(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
+            let code = "import sys\n\ndef main(args):\n    sys.exit(1)\n"
+            #expect(try proxy.initialize(code: code).status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 400)
+            #expect(response.error == "command exited")
+            let log = try #require(proxy.activationLogs(1).first)
+            #expect(log.stdout == "")
+            #expect(log.stderr == "")
+        }
+    }
+
+    @Test(
+        "an exception raised by main answers 200 with its message, an application error, and the traceback logged",
+        arguments: Serving.python)
+    func exceptionInMain(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
+            #expect(try proxy.initialize(code: "def main(args):\n    return 1 / 0\n").status == 200)
+            let response = try proxy.run([:])
+            #expect(response.status == 200)
+            #expect(response.text == "{\"error\":\"division by zero\"}\n")
+            let log = try #require(proxy.activationLogs(1).first)
+            #expect(log.stderr.contains("Traceback"))
+            #expect(log.stderr.contains("ZeroDivisionError: division by zero"))
+        }
+    }
+
+    @Test(
+        "a zip whose virtualenv/ has no site-packages fails the init with 502 Invalid virtualenv",
+        arguments: Serving.python)
+    func invalidVirtualenv(_ serving: Serving) throws {
+        let zip = try zipOf([
+            "__main__.py": "def main(args):\n    return args\n", "virtualenv/README.md": "not a virtualenv\n",
+        ])
+        try serving.serve { proxy throws in
+            let response = try proxy.initialize(code: zip.base64EncodedString(), binary: true)
+            #expect(response.status == 502)
+            #expect(response.error?.contains("Invalid virtualenv.") == true, "\(response.text)")
+            let log = try #require(proxy.activationLogs(1).first)
+            #expect(log.stderr.contains("Invalid virtualenv."))
+        }
+    }
+
     @Test("sys.exit() while loading fails init with 502 and says so on stderr", arguments: Serving.python)
     func exitAtLoad(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let code = "import sys\nprint(\"loading\")\nsys.exit(0)\n\ndef main(args):\n    return args\n"
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
-            #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
-            #expect(eventually { proxy.stderr.contains("the action called sys.exit(0) while loading") })
-            #expect(eventually { proxy.stdout == "loading\n" })
+            #expect(response.error == serving.startError("Command exited abruptly during initialization."))
+            // The log of the failed init ends with the sentinels (upstream's
+            // "detect termination at init" looks for the proxy's line).
+            let log = try #require(proxy.activationLogs(1).first)
+            #expect(log.stdout == "loading\n")
+            #expect(log.stderr.contains("the action called sys.exit(0) while loading"))
+            #expect(log.stderr.contains("Command exited abruptly during initialization."))
         }
     }
 

@@ -124,7 +124,9 @@ extension SwiftRuntimeTests {
             #expect(response.status == 502)
             let message = try #require(response.error)
             #expect(
-                message.hasPrefix("Sources/Greeter/Greeting.swift:3:43: error: cannot find 'missingSuffix' in scope"),
+                message.hasPrefix(
+                    serving.compileError(
+                        "Sources/Greeter/Greeting.swift:3:43: error: cannot find 'missingSuffix' in scope")),
                 "\(message)")
             #expect(!message.contains("/tmp"), "\(message)")
             #expect(!message.contains(proxy.workingDirectory + "/action"), "\(message)")

@@ -373,7 +373,9 @@ struct SwiftRuntimeTests {
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
             let message = try #require(response.error)
-            #expect(message.hasPrefix("main.swift:4:22: error: cannot find 'undefinedName' in scope"), "\(message)")
+            #expect(
+                message.hasPrefix(serving.compileError("main.swift:4:22: error: cannot find 'undefinedName' in scope")),
+                "\(message)")
             #expect(!message.contains("/tmp"))
             #expect(!message.contains(proxy.workingDirectory + "/action"))
             #expect(!message.contains("_actionRun"))
@@ -394,7 +396,9 @@ struct SwiftRuntimeTests {
             #expect(response.status == 502)
             let message = try #require(response.error)
             #expect(
-                message.hasPrefix("main.swift:3: error: 'main' has type '([String : Any]) -> String'"), "\(message)")
+                message.hasPrefix(
+                    serving.compileError("main.swift:3: error: 'main' has type '([String : Any]) -> String'")),
+                "\(message)")
             #expect(message.contains("func main(param: In, completion: @escaping (Out?, Error?) -> Void)"))
         }
     }
@@ -410,7 +414,7 @@ struct SwiftRuntimeTests {
         try serving.serve { proxy throws in
             let response = try proxy.initialize(code: code)
             #expect(response.status == 502)
-            #expect(response.error == "cannot start action: Command exited abruptly during initialization.")
+            #expect(response.error == serving.startError("Command exited abruptly during initialization."))
             #expect(proxy.stderr.contains("CONFIGURATION is not set"))
         }
     }

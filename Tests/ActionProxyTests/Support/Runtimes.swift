@@ -1,3 +1,4 @@
+import ActionKit
 import Foundation
 
 /// The language runtimes of `Runtimes/`, served on the host as the images
@@ -14,23 +15,27 @@ enum Runtime: String, CaseIterable, Sendable {
     var folder: URL { Runtime.repository.appendingPathComponent("Runtimes/\(rawValue)") }
     var compiler: URL { folder.appendingPathComponent("compile") }
 
-    /// The proxy environment that serves this runtime.
+    /// The proxy environment that serves this runtime: the kit's, which
+    /// mirrors the image's variables (for blackbox: its launcher runs the
+    /// action once per activation; an init without code starts the stub
+    /// `exec` beside it, as the image's /action/exec).
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = [
-            "OW_COMPILER": compiler.path,
-            "OW_WAIT_FOR_ACK": "1",
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         ]
         if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
-        if self == .blackbox {
-            // Its launcher runs the action once per activation; an init without
-            // code starts the stub `exec` beside it, as the image's /action/exec.
-            environment["OW_LAUNCHER"] = folder.appendingPathComponent("launcher").path
-            environment["OW_DEFAULT_ACTION"] = folder.path
-            environment["PROXY_ALLOW_REINIT"] = "1"
-        }
+        environment.merge(kind.hostEnvironment(runtimes: Runtime.repository.appendingPathComponent("Runtimes"))) { $1 }
         environment.merge(extra) { $1 }
         return environment
+    }
+
+    var kind: RuntimeKind {
+        switch self {
+        case .python: .python
+        case .nodejs: .nodejs
+        case .swift: .swift
+        case .blackbox: .blackbox
+        }
     }
 
     /// Builds what a runtime needs before it can serve (the blackbox launcher

@@ -79,11 +79,31 @@ enum Serving: Sendable, CustomTestStringConvertible {
         var path: String
     }
 
+    /// Whether init errors are logged (`OW_LOG_INIT_ERROR`): on every
+    /// runtime and image, not on the proxy alone unless a test sets it.
+    var logsInitErrors: Bool {
+        switch self {
+        case .proxy, .proxyIn: false
+        case .host, .image: true
+        }
+    }
+
+    /// The `/init` error of a start failure on this target: the cause, after
+    /// the reference's words (`cannot start action: `, or its sentence
+    /// where init errors are logged).
+    func startError(_ reason: String) -> String {
+        (logsInitErrors ? InitFailure.start : "cannot start action: ") + reason
+    }
+
+    /// The `/init` error of a compile failure: the compiler's output, after
+    /// the reference's sentence where init errors are logged.
+    func compileError(_ output: String) -> String { (logsInitErrors ? InitFailure.compile : "") + output }
+
     /// An image's runtime variables, blanked (an empty variable is unset for
     /// the proxy): no launcher, no compiler, no ack, one init.
     static let plainContract = [
         "OW_COMPILER": "", "OW_LAUNCHER": "", "OW_DEFAULT_ACTION": "", "OW_WAIT_FOR_ACK": "", "PROXY_ALLOW_REINIT": "",
-        "OW_EXECUTION_ENV": "",
+        "OW_EXECUTION_ENV": "", "OW_LOG_INIT_ERROR": "",
     ]
 
     /// Starts the proxy for `body` and always stops it. `arguments` go to the
@@ -157,4 +177,10 @@ enum Serving: Sendable, CustomTestStringConvertible {
                     + arguments, input: input)
         }
     }
+}
+
+/// The sentences a failed init starts with under `OW_LOG_INIT_ERROR`.
+enum InitFailure {
+    static let compile = "The action failed to generate or locate a binary. See logs for details. "
+    static let start = "Cannot start action. Check logs for details. "
 }

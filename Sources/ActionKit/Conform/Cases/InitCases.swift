@@ -59,7 +59,7 @@ enum InitCases {
             runtimes: .lineProtocol, need: .uninitialised
         ) { context in
             let response = try context.initialize(unstartable)
-            try context.expectError(response, 502, prefix: "cannot start action: ", "init of \(unstartable.name)")
+            try context.expectStartError(response, reason: nil, "init of \(unstartable.name)")
         },
         ConformanceCase(
             "init.second", "a second init answers 403 \(twice) before reading its body; the action serves on",
@@ -91,9 +91,9 @@ enum InitCases {
             runtimes: .lineProtocol, need: .fresh(environment: ["OW_WAIT_FOR_ACK": "1"])
         ) { context in
             let action = TestAction("a script that exits at once", source: "#!/bin/sh\necho leaving\nexit 2\n")
-            try context.expectError(
-                try context.initialize(action), 502,
-                "cannot start action: Command exited abruptly during initialization.", "the init of \(action.name)")
+            try context.expectStartError(
+                try context.initialize(action), reason: "Command exited abruptly during initialization.",
+                "the init of \(action.name)")
         },
         ConformanceCase(
             "init.ack-refused",
@@ -102,8 +102,8 @@ enum InitCases {
         ) { context in
             let action = TestAction(
                 "a script that acks {\"ok\":false}", source: "#!/bin/sh\necho '{\"ok\":false}' >&3\nexec sleep 30\n")
-            try context.expectError(
-                try context.initialize(action), 502, "cannot start action: The action did not initialize properly.",
+            try context.expectStartError(
+                try context.initialize(action), reason: "The action did not initialize properly.",
                 "the init of \(action.name)")
         },
         ConformanceCase(
@@ -149,12 +149,14 @@ enum InitCases {
         },
         ConformanceCase(
             "init.log-error",
-            "with OW_LOG_INIT_ERROR, a start error answers 502 \"Cannot start action. Check logs for details.\" and goes to the log before one sentinel per stream",
+            "with OW_LOG_INIT_ERROR, a start error answers 502 \"Cannot start action. Check logs for details.\" (ours adds the reason) and goes to the log before one sentinel per stream",
             runtimes: .lineProtocol, need: .fresh(environment: ["OW_LOG_INIT_ERROR": "1"]), needsLogs: true
         ) { context in
-            try context.expectError(
-                try context.initialize(unstartable), 502, "Cannot start action. Check logs for details.",
-                "the init of \(unstartable.name)")
+            let response = try context.initialize(unstartable)
+            try context.expect(
+                response.status == 502 && response.error?.hasPrefix(CaseContext.startErrorLogged) == true,
+                "the init of \(unstartable.name): expected 502 {\"error\":\"\(CaseContext.startErrorLogged)…\"}, got \(CaseContext.show(response))"
+            )
             let logs = try context.waitForSentinels(1)
             try context.expectSentinels(logs, 1, "after the failed init")
             let before = ActivationLogs(logs.stderr).activations.first ?? []

@@ -108,9 +108,15 @@ enum NodeCases {
             "nodejs.results", "a string or number result answers 502, an array 200", runtimes: [.nodejs], need: .fresh()
         ) { context in try LanguageChecks.resultKinds(context, result) },
         ConformanceCase(
-            "nodejs.error", "a thrown Error becomes an {\"error\"} result with its message; the next run succeeds",
+            "nodejs.error",
+            "a thrown Error is a developer error, 502 An error has occurred: Error: its message, as upstream; the next run succeeds",
             runtimes: [.nodejs], need: .fresh()
-        ) { context in try LanguageChecks.failure(context, failing, message: "refused input") },
+        ) { context in
+            try context.expectInitialized(failing)
+            try context.expectError(
+                try context.run(["fail": true]), 502, "An error has occurred: Error: refused input", "a failing run")
+            try context.expectResult(try context.run(["fail": false]), ["ok": true], "the next activation")
+        },
         ConformanceCase(
             "nodejs.syntax-error", "a syntax error fails the init with 502; a corrected init then succeeds",
             runtimes: [.nodejs], need: .fresh()

@@ -178,13 +178,13 @@ enum PythonCases {
         },
         ConformanceCase(
             "python.exit-at-load",
-            "sys.exit() while loading fails the init with 502 \"cannot start action: Command exited abruptly during initialization.\"",
+            "sys.exit() while loading fails the init with 502 \"Cannot start action. Check logs for details.\" (upstream's \"detect termination at init\")",
             runtimes: [.python], need: .fresh()
         ) { context in
             let response = try context.initialize(
                 action("that exits at load", "import sys\nsys.exit(0)\n\ndef main(args):\n    return args\n"))
-            try context.expectError(
-                response, 502, "cannot start action: Command exited abruptly during initialization.",
+            try context.expectStartError(
+                response, reason: "Command exited abruptly during initialization.",
                 "the init of an action that exits at load")
         },
     ]
