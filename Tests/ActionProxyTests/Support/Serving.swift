@@ -109,8 +109,9 @@ enum Serving: Sendable, CustomTestStringConvertible {
     /// Starts the proxy for `body` and always stops it. `arguments` go to the
     /// proxy after its listening flags; `singleDash` spells those as the
     /// reference does (`-host`, `-port`; in a container they are given then,
-    /// as `-host 0.0.0.0 -port 8080`). Containers run one at a time: timing
-    /// cases must not compete with each other for the machine's cores.
+    /// as `-host 0.0.0.0 -port 8080`). Two containers run at a time, one per
+    /// core of the machines the suite runs on: more would make the timing
+    /// cases (ack timeouts, overlapping runs) compete for the cores.
     func serve<T>(
         environment: [String: String] = [:], arguments: [String] = [], singleDash: Bool = false,
         mounts: [Mount] = [], _ body: (any ProxyUnderTest) throws -> T
@@ -129,14 +130,14 @@ enum Serving: Sendable, CustomTestStringConvertible {
             defer { proxy.stop() }
             return try body(proxy)
         case .proxyIn(let image):
-            return try Serving.oneContainer.withLock {
+            return try Serving.containerLanes.run {
                 try withContainer(
                     image, environment: Self.plainContract.merging(environment) { $1 }, arguments: arguments,
                     volumes: volumes(mounts)
                 ) { try body($0) }
             }
         case .image(let image):
-            return try Serving.oneContainer.withLock {
+            return try Serving.containerLanes.run {
                 try withContainer(image, environment: environment, arguments: arguments, volumes: volumes(mounts)) {
                     try body($0)
                 }
@@ -150,7 +151,7 @@ enum Serving: Sendable, CustomTestStringConvertible {
         return volumes
     }
 
-    private static let oneContainer = NSLock()
+    private static let containerLanes = Lanes(2)
 
     /// Runs the proxy binary of this target once to its end, as a command
     /// (`-compile main`, `-version`): the host binary, or `docker run -i
@@ -183,4 +184,17 @@ enum Serving: Sendable, CustomTestStringConvertible {
 enum InitFailure {
     static let compile = "The action failed to generate or locate a binary. See logs for details. "
     static let start = "Cannot start action. Check logs for details. "
+}
+
+/// At most `count` bodies at a time.
+final class Lanes: Sendable {
+    private let semaphore: DispatchSemaphore
+
+    init(_ count: Int) { semaphore = DispatchSemaphore(value: count) }
+
+    func run<T>(_ body: () throws -> T) rethrows -> T {
+        semaphore.wait()
+        defer { semaphore.signal() }
+        return try body()
+    }
 }
