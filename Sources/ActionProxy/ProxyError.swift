@@ -75,7 +75,7 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .compilationFailed(let output):
             "The action failed to generate or locate a binary. See logs for details. "
-                + String(output.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+                + output.trimmingWhitespace
         case .startFailed(let reason): "Cannot start action. Check logs for details. \(reason)"
         default: nil
         }
