@@ -287,10 +287,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s <action executable>\n", argv[0]);
         return 2;
     }
+    /* The executable runs in its own folder, as upstream's skeleton runs
+       /action/exec in /action: files beside it are found by relative paths. */
+    char *action = realpath(argv[1], NULL);
+    if (action == NULL) {
+        fprintf(stderr, "cannot find the action's executable %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    char *slash = strrchr(action, '/');
+    *slash = '\0';
+    if (chdir(*action ? action : "/") == 0) setenv("PWD", *action ? action : "/", 1);
+    *slash = '/';
     if (getenv("__OW_WAIT_FOR_ACK") != NULL) write_all(3, "{\"ok\":true}\n", 12);
     char *line = NULL;
     size_t capacity = 0;
-    while (getline(&line, &capacity, stdin) > 0) run(argv[1], line);
+    while (getline(&line, &capacity, stdin) > 0) run(action, line);
     free(line);
+    free(action);
     return 0;
 }

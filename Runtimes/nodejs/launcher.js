@@ -1,6 +1,6 @@
 'use strict';
 // The long-lived Node.js process behind actionproxy:
-// `node launcher.js <entry-file> <main> [<request-fd>]`.
+// `node launcher.js <entry-file> <main> [<request-fd> [<working-folder>]]`.
 //
 // It loads the action once, acknowledges on fd 3, then answers one request
 // line (read from fd 4, where bin/exec moved the proxy's stdin) with one
@@ -20,6 +20,8 @@ const entryFile = path.resolve(process.argv[2] || 'index.js');
 const mainName = process.argv[3] || 'main';
 // bin/exec passes 4, where it moved the proxy's stdin; by hand, stdin serves.
 const requestFd = Number(process.argv[4] || 0);
+// A zipped package runs in its own folder (bin/exec passes it).
+if (process.argv[5]) process.chdir(process.argv[5]);
 const waitForAck = enabled(process.env.__OW_WAIT_FOR_ACK);
 // Framing is announced in the ack, so without an ack there is no concurrency.
 const concurrent = waitForAck && enabled(process.env.__OW_ALLOW_CONCURRENT);

@@ -31,6 +31,31 @@ extension ConformTests {
             #expect(outcome.stdout.hasSuffix("7 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
         }
 
+        /// Issue 15: upstream's suites, as conform's `*.upstream-*` cases,
+        /// each image with its language's, every one of them passing.
+        @Test(
+            "a language image passes every upstream case of its language",
+            arguments: [
+                ("actionproxy/python", [String]()), ("actionproxy/nodejs", []), ("actionproxy/swift", []),
+                (
+                    "actionproxy/native",
+                    [
+                        "--runtime", "native", "--env", "OW_LAUNCHER=", "--env", "OW_DEFAULT_ACTION=", "--env",
+                        "PROXY_ALLOW_REINIT=", "--env", "OW_COMPILER=",
+                    ]
+                ),
+            ])
+        func upstream(image: String, options: [String]) throws {
+            try #require(Kit.imageEnabled(image), "\(image) is not here")
+            let filters = ["--filter", "*.upstream-*"]
+            let listed = try Kit.run(["conform", "--list", "--image", image] + options + filters)
+            let count = listed.stdout.split(separator: "\n").count
+            #expect(count >= 10, "\(listed.stdout)")
+            let outcome = try Kit.run(["conform", "--image", image] + options + filters)
+            #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+            #expect(outcome.stdout.hasSuffix("\(count) passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
+        }
+
         /// swift-slim's cases are the native ones (scripts), which carry no
         /// bin/exec.env: its Swift version guard is unset for them.
         @Test(

@@ -58,12 +58,13 @@ public final class CaseContext: @unchecked Sendable {
         }
     }
 
-    /// POSTs a JSON value.
+    /// POSTs a JSON value, its keys sorted (so a shell action finds a run's
+    /// `value` as its last member).
     public func post(_ path: String, json: Any, timeout: Double = 30) throws -> HTTPResponse {
         let body: Data
         do {
             body = try JSONSerialization.data(
-                withJSONObject: json, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+                withJSONObject: json, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
         } catch {
             throw CaseFailure("the kit could not encode its request: \(error)")
         }

@@ -8,7 +8,7 @@ import Foundation
 /// Where ours deliberately differs (README.md, "How it differs"), the case
 /// checks ours and says so.
 enum UpstreamCases {
-    static let all: [ConformanceCase] = core + python + nodejs + swift
+    static let all: [ConformanceCase] = core + python + nodejs + swift + native + blackbox
 
     // MARK: The shared suite, every runtime
 
@@ -152,6 +152,56 @@ enum UpstreamCases {
             try context.expectInitialized(PythonCases.echo)
             try context.expectResult(try context.run(["a", "b"]), ["a", "b"], "a run with an array")
         },
+        ConformanceCase(
+            "python.upstream-zip-entry-point",
+            "a zip whose __main__.py defines niam, which imports a module beside it, runs with main niam, logging nothing (PythonBasicTests: support zip-encoded action using non-default entry points)",
+            runtimes: [.python], need: .fresh(), needsLogs: true
+        ) { context in
+            let zip = TestAction(
+                "a zip with niam and echo.py",
+                archive: TestArchive.of([
+                    "__main__.py": "from echo import echo\n\ndef niam(args):\n    return {\"echo\": echo(args)}\n",
+                    "echo.py": "def echo(args):\n    return args\n",
+                ]), main: "niam")
+            try context.expectInitialized(zip)
+            try context.expectResult(
+                try context.run(["msg": "it works"]), ["echo": ["msg": "it works"]], "a run")
+            try SharedSuiteCases.expectQuiet(context, activations: 1)
+        },
+        ConformanceCase(
+            "python.upstream-application-error",
+            "a returned {\"error\": \"sorry\"} answers 200 exactly that, logging nothing (PythonBasicTests: support application errors)",
+            runtimes: [.python], need: .fresh(), needsLogs: true
+        ) { context in
+            try context.expectInitialized(
+                py("returning an error", "def main(args):\n    return {\"error\": \"sorry\"}\n"))
+            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+            try SharedSuiteCases.expectQuiet(context, activations: 1)
+        },
+        ConformanceCase(
+            "python.upstream-sys-executable",
+            "sys.executable names a python (PythonBasicTests: have a valid sys.executable)",
+            runtimes: [.python], need: .fresh()
+        ) { context in
+            try context.expectInitialized(
+                py("reporting sys.executable", "import sys\n\ndef main(args):\n    return {\"sys\": sys.executable}\n"))
+            let response = try context.run([:])
+            let executable = try context.expectObject(response, "a run")["sys"] as? String ?? ""
+            try context.expect(executable.contains("python"), "sys.executable is \(CaseContext.show(response))")
+        },
+        ConformanceCase(
+            "python.upstream-print-at-load",
+            "what the module prints while loading, from init env, is in stdout; stderr stays empty (PythonAdvancedTests: read an environment variable)",
+            runtimes: [.python], need: .fresh(), needsLogs: true
+        ) { context in
+            let code = "import os\n\nprint(os.environ[\"X\"])\n\ndef main(args):\n    return {\"body\": \"ok\"}\n"
+            try context.expectInitialized(py("printing X when loaded", code), env: ["X": "xyz"])
+            try context.expectResult(try context.run([:]), ["body": "ok"], "a run")
+            let logs = try context.waitForSentinels(1)
+            try context.expect(logs.stdout.contains("xyz"), "stdout lacks xyz: \(logs.stdout)")
+            let err = ActivationLogs(logs.stderr).activations.joined().filter { !$0.isEmpty }
+            try context.expect(err.isEmpty, "stderr is not empty: \(err)")
+        },
     ]
 
     // MARK: Node.js (openwhisk-runtime-nodejs)
@@ -285,6 +335,278 @@ enum UpstreamCases {
                 response.text.lowercased().contains("package.json") && response.text.lowercased().contains("index.js"),
                 "the error names neither package.json nor index.js: \(CaseContext.show(response))")
         },
+        ConformanceCase(
+            "nodejs.upstream-application-error",
+            "a returned {error: \"sorry\"} answers 200 with that error (NodeJsActionContainerTests: support application errors)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            try context.expectInitialized(
+                js("returning an error", "function main() { return { error: \"sorry\" }; }\n"))
+            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-docs-payload",
+            "the documentation's first example: nothing, a payload and an error for payloads 0, 1 and 2, logging nothing (NodeJsActionContainerTests: support the documentation examples (1))",
+            runtimes: [.nodejs], need: .fresh(), needsLogs: true
+        ) { context in
+            let code = """
+                function main(params) {
+                    if (params.payload == 0) {
+                        return;
+                    } else if (params.payload == 1) {
+                        return { payload: "Hello, World!" };
+                    } else if (params.payload == 2) {
+                        return { error: "payload must be 0 or 1" };
+                    }
+                }
+                """
+            try context.expectInitialized(js("of the documentation", code))
+            try context.expectResult(try context.run(["payload": 0]), [String: Any](), "a run with payload 0")
+            try context.expectResult(
+                try context.run(["payload": 1]), ["payload": "Hello, World!"], "a run with payload 1")
+            try context.expectResult(
+                try context.run(["payload": 2]), ["error": "payload must be 0 or 1"], "a run with payload 2")
+            try SharedSuiteCases.expectQuiet(context, activations: 3)
+        },
+        ConformanceCase(
+            "nodejs.upstream-docs-promise",
+            "the documentation's second example: a Promise resolved later and a value returned at once both answer {done: true} (NodeJsActionContainerTests: support the documentation examples (2), support resolved promises)",
+            runtimes: [.nodejs], need: .fresh(), needsLogs: true
+        ) { context in
+            let code = """
+                function main(args) {
+                    if (args.payload) {
+                        return new Promise(function (resolve) {
+                            setTimeout(function () { resolve({ done: true }); }, 100);
+                        });
+                    }
+                    return { done: true };
+                }
+                """
+            try context.expectInitialized(js("of the documentation", code))
+            try context.expectResult(try context.run([:]), ["done": true], "a run without payload")
+            try context.expectResult(try context.run(["payload": true]), ["done": true], "a run with payload")
+            try SharedSuiteCases.expectQuiet(context, activations: 2)
+        },
+        ConformanceCase(
+            "nodejs.upstream-sloppy-mode",
+            "a variable assigned without a declaration works (sloppy mode), its console.log is the whole stdout (NodeJsActionContainerTests: support variables with no var declaration)",
+            runtimes: [.nodejs], need: .fresh(), needsLogs: true
+        ) { context in
+            let code = """
+                function main(args) {
+                    greeting = "hello, " + args.payload + "!";
+                    console.log(greeting);
+                    return { payload: greeting };
+                }
+                """
+            try context.expectInitialized(js("without var", code))
+            try context.expectResult(try context.run(["payload": "test"]), ["payload": "hello, test!"], "a run")
+            let logs = try context.waitForSentinels(1)
+            let out = (ActivationLogs(logs.stdout).activations.first ?? []).filter { !$0.isEmpty }
+            try context.expect(out == ["hello, test!"], "stdout is not exactly hello, test!: \(out)")
+        },
+        ConformanceCase(
+            "nodejs.upstream-webpacked",
+            "a main assigned to global.main, run with a body without value, answers (NodeJsActionContainerTests: support webpacked function)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let code = "(function () {\n    function foo() { return { bar: true }; }\n    global.main = foo;\n})();\n"
+            try context.expectInitialized(js("webpacked", code))
+            try context.expectResult(try context.post("/run", json: [String: Any]()), ["bar": true], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-module-exports",
+            "module.exports.main in a single file (NodeJsActionContainerTests: support module.exports.main for single files)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            try context.expectInitialized(
+                js("exporting", "module.exports.main = function (params) { return params; };\n"))
+            try context.expectResult(
+                try context.run(["payload": "Hello exports!"]), ["payload": "Hello exports!"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-large-source",
+            "a source of more than 500,000 characters loads and runs (NodeJsActionContainerTests: support large-ish actions)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let body = String(
+                repeating: "    message = \"hello world, and again, and again, and again, and again\";\n", count: 7000)
+            let code = "function main() {\n    var message;\n\(body)    return { message: \"world\" };\n}\n"
+            try context.expectInitialized(js("of 500 KB", code))
+            try context.expectResult(try context.run([:]), ["message": "world"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-zip-package",
+            "a zip with package.json naming index.js, and a zip of index.js alone, run their exports.main (NodeJsActionContainerTests: support zip-encoded npm package actions, … without a package.json file)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "an npm package",
+                archive: TestArchive.of([
+                    "package.json": "{\"name\": \"test-action\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                    "index.js":
+                        "exports.main = function (args) {\n    var name = args.name || 'stranger';\n    return { greeting: 'Hello ' + name + ', from an npm package action.' };\n};\n",
+                ]))
+            try context.expectInitialized(zip)
+            try context.expectResult(
+                try context.run([:]), ["greeting": "Hello stranger, from an npm package action."], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-zip-index-only",
+            "a zip of index.js without package.json runs its exports.main (NodeJsActionContainerTests: support zip-encoded npm package actions without a package.json file)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a zip of index.js",
+                archive: TestArchive.of([
+                    "index.js":
+                        "exports.main = function () {\n    return { greeting: 'Hello stranger, from an npm package action without a package.json.' };\n};\n"
+                ]))
+            try context.expectInitialized(zip)
+            try context.expectResult(
+                try context.run([:]),
+                ["greeting": "Hello stranger, from an npm package action without a package.json."],
+                "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-nested-main",
+            "a zip's main of other.niam.xyz names a function inside an exported object (NodeJsActionContainerTests: support nested main)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a zip with other.js",
+                archive: TestArchive.of([
+                    "other.js":
+                        "exports.niam = {\n    xyz: function () { return { greeting: 'Hello stranger, from nested main.' }; }\n};\n"
+                ]), main: "other.niam.xyz")
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["greeting": "Hello stranger, from nested main."], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-zip-override-entry",
+            "in a zip with package.json and index.js, a main of other.niam runs other.js instead (NodeJsActionContainerTests: allow zip-encoded npm package containing package.json and overriding entry point)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a package with other.js",
+                archive: TestArchive.of([
+                    "package.json": "{\"name\": \"overridden\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                    "index.js": "exports.main = function () { return { result: 'it works' }; };\n",
+                    "other.js": "exports.niam = function () { return { result: 'it should also work' }; };\n",
+                ]), main: "other.niam")
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["result": "it should also work"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-zip-entry-point",
+            "a package whose index.js exports niam runs with main niam (NodeJsActionContainerTests: support zipped actions using non-default entry point)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a package exporting niam",
+                archive: TestArchive.of([
+                    "package.json": "{\"name\": \"niam\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                    "index.js": "exports.niam = function () { return { result: 'it works' }; };\n",
+                ]), main: "niam")
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["result": "it works"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-zip-cwd",
+            "a zipped action runs in its own folder: ./test.txt reads the file beside it, __dirname is the working folder (NodeJsActionContainerTests: set correct cwd for zipped actions)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a package reading test.txt",
+                archive: TestArchive.of([
+                    "package.json": "{\"name\": \"cwd\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                    "test.txt": "test text",
+                    "index.js":
+                        "const fs = require('fs');\nexports.main = function () {\n    return { result1: fs.readFileSync('./test.txt', 'utf8'), result2: __dirname === process.cwd() };\n};\n",
+                ]))
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["result1": "test text", "result2": true], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-node-modules",
+            "a zip with its own node_modules requires the package from there (NodeJsActionContainerTests: use user provided npm packages in a zip file)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a package with node_modules/abcxyz",
+                archive: TestArchive.of([
+                    "package.json": "{\"name\": \"uses-abcxyz\", \"version\": \"1.0.0\", \"main\": \"main.js\"}\n",
+                    "main.js":
+                        "const abcxyz = require('abcxyz');\nexports.main = function () { return { message: abcxyz.hello() }; };\nexports.niam = exports.main;\n",
+                    "node_modules/abcxyz/package.json":
+                        "{\"name\": \"abcxyz\", \"version\": \"0.0.1\", \"main\": \"lib/index.js\"}\n",
+                    "node_modules/abcxyz/lib/index.js":
+                        "exports.hello = function () { return 'hello local library'; };\n",
+                ]))
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["message": "hello local library"], "a run")
+        },
+        ConformanceCase(
+            "nodejs.upstream-invalid-zip",
+            "binary code that is no archive fails the init, and the log says error and uncompressing or syntax, one sentinel per stream (NodeJsActionContainerTests: fail gracefully on invalid zip files)",
+            runtimes: [.nodejs], need: .fresh(), needsLogs: true
+        ) { context in
+            let text = TestAction(
+                "base64 of French prose",
+                archive: Array("Ceci n'est pas une archive, mais un texte en français.\n".utf8))
+            let response = try context.initialize(text)
+            try context.expect(response.status != 200, "the init answered 200")
+            let logs = try context.waitForSentinels(1)
+            try context.expectSentinels(logs, 1, "after the failed init")
+            let log = (logs.stdout + logs.stderr).lowercased()
+            try context.expect(
+                log.contains("error") && (log.contains("syntax") || log.contains("uncompressing")),
+                "the log says neither error and syntax nor uncompressing: \(log)")
+        },
+        ConformanceCase(
+            "nodejs.upstream-default-parameter",
+            "an ES2015 default parameter (NodeJsActionContainerTests: support default function parameters)",
+            runtimes: [.nodejs], need: .fresh(), needsLogs: true
+        ) { context in
+            let code =
+                "function main(params) {\n    const three = 3;\n    return { isValid: (function (a, b = 2) { return a === 3 && b === 2; })(three) };\n}\n"
+            try context.expectInitialized(js("with a default parameter", code))
+            try context.expectResult(try context.run([:]), ["isValid": true], "a run")
+            try SharedSuiteCases.expectQuiet(context, activations: 1)
+        },
+        ConformanceCase(
+            "nodejs.upstream-async-await",
+            "an async main that awaits a promisified fs.stat (NodeJsActionContainerTests: support async and await)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            let code = """
+                const { promisify } = require("util");
+                const stat = promisify(require("fs").stat);
+
+                async function main() {
+                    const info = await stat(".");
+                    return { uid: info.uid };
+                }
+                """
+            try context.expectInitialized(js("awaiting fs.stat", code))
+            let response = try context.run([:])
+            try context.expect(
+                try context.expectObject(response, "a run")["uid"] is Int, "no uid in \(CaseContext.show(response))")
+        },
+        ConformanceCase(
+            "nodejs.upstream-async-user-error",
+            "an Error thrown from an async main is an application error that names it (NodeJsActionContainerTests: support user thrown errors from async functions)",
+            runtimes: [.nodejs], need: .fresh()
+        ) { context in
+            try context.expectInitialized(
+                js("async, throwing", "async function main() { throw new Error(\"app error\"); }\n"))
+            let response = try context.run([:])
+            try context.expectStatus(response, 200, "a run")
+            try context.expect(
+                response.text.lowercased().contains("error: app error"),
+                "the error does not name it: \(CaseContext.show(response))")
+        },
     ]
 
     // MARK: Swift (openwhisk-runtime-swift)
@@ -303,6 +625,154 @@ enum UpstreamCases {
                 """
             try context.expectInitialized(SwiftCases.action("using Foundation unimported", code))
             try context.expectResult(try context.run([:]), ["seconds": true, "pid": true], "a run")
-        }
+            try context.expectResult(try context.run([:]), ["seconds": true, "pid": true], "a run")
+        },
+        SwiftCases.swiftCase(
+            "swift.upstream-application-error",
+            "a returned [\"error\": \"sorry\"] answers 200 exactly that, nothing on stderr (SwiftActionContainerTests: support application errors)",
+            needsLogs: true
+        ) { context in
+            try context.expectInitialized(
+                SwiftCases.action(
+                    "returning an error",
+                    "func main(args: [String: Any]) -> [String: Any] {\n    [\"error\": \"sorry\"]\n}\n"))
+            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+            try SharedSuiteCases.expectQuiet(context, activations: 1)
+        },
+        SwiftCases.swiftCase(
+            "swift.upstream-codable-application-error",
+            "a Codable main without input whose output has error: \"sorry\" answers 200 exactly that (SwiftCodableActionContainerTests: support application errors)",
+            needsLogs: true
+        ) { context in
+            let code = """
+                struct Output: Codable {
+                    let error: String
+                }
+
+                func main(completion: @escaping (Output?, Error?) -> Void) {
+                    completion(Output(error: "sorry"), nil)
+                }
+                """
+            try context.expectInitialized(SwiftCases.action("a Codable error", code))
+            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+            try SharedSuiteCases.expectQuiet(context, activations: 1)
+        },
+        SwiftCases.swiftCase(
+            "swift.upstream-codable-echo",
+            "a Codable echo of optional fields, Foundation unimported: four values come back with the absent fields omitted, hello stdout and hello stderr logged (SwiftCodableActionContainerTests: echo arguments and print message to stdout/stderr)",
+            needsLogs: true
+        ) { context in
+            let code = """
+                struct Inner: Codable {
+                    let a: String?
+                }
+
+                struct Payload: Codable {
+                    let string: String?
+                    let numbers: [Int]?
+                    let object: Inner?
+                }
+
+                func main(input: Payload, respondWith: @escaping (Payload?, Error?) -> Void) {
+                    print("hello stdout")
+                    FileHandle.standardError.write("hello stderr\\n".data(using: .utf8)!)
+                    respondWith(input, nil)
+                }
+                """
+            try context.expectInitialized(SwiftCases.action("a Codable echo", code))
+            let values: [[String: Any]] = [
+                ["string": "hello"], ["string": "❄ ☃ ❄"], ["numbers": [42, 1]], ["object": ["a": "A"]],
+            ]
+            for (index, value) in values.enumerated() {
+                try context.expectResult(try context.run(value), value, "run \(index + 1)")
+            }
+            let logs = try context.waitForSentinels(4)
+            try context.expectSentinels(logs, 4, "after four runs")
+            try context.expect(logs.stdout.contains("hello stdout"), "stdout lacks hello stdout: \(logs.stdout)")
+            try context.expect(logs.stderr.contains("hello stderr"), "stderr lacks hello stderr: \(logs.stderr)")
+        },
+    ]
+
+    // MARK: Native (openwhisk-runtime-go's ActionLoopContainerTests)
+
+    /// Greets the value's name under `key`; exits on a value without one.
+    static func greeter(key: String) -> String {
+        SharedSuiteActions.shellSource(
+            """
+              name=$(field name)
+              [ -n "$name" ] || exit 1
+              echo "name=$name"
+              printf '{"\(key)":"Hello, %s"}\\n' "$name" >&3
+            """)
+    }
+
+    static let native: [ConformanceCase] = [
+        ConformanceCase(
+            "native.upstream-base64-script",
+            "a shell script sent as base64 (binary) runs as the action (ActionLoopContainerTests: deploy a shell script)",
+            runtimes: [.native], need: .fresh()
+        ) { context in
+            try context.expectInitialized(
+                TestAction("a base64 shell script", archive: Array(greeter(key: "main").utf8)))
+            try context.expectResult(try context.run(["name": "Demo"]), ["main": "Hello, Demo"], "a run")
+        },
+        ConformanceCase(
+            "native.upstream-zip-script",
+            "a zip whose exec is a shell script runs it (ActionLoopContainerTests: deploy a zip based script)",
+            runtimes: [.native], need: .fresh()
+        ) { context in
+            let zip = TestAction(
+                "a zip with exec", archive: TestArchive.of(["exec": greeter(key: "exec")], executables: ["exec"]))
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run(["name": "Demo"]), ["exec": "Hello, Demo"], "a run")
+        },
+    ]
+
+    // MARK: Blackbox (openwhisk-runtime-docker's ActionProxyContainerTests)
+
+    static let blackbox: [ConformanceCase] = [
+        ConformanceCase(
+            "blackbox.upstream-zip-exec",
+            "a zip whose exec prints a log line, then its result, run without main: the result, and the line alone on stdout (ActionProxyContainerTests: extract and run a compatible zip exec)",
+            runtimes: [.blackbox], need: .fresh(), needsLogs: true
+        ) { context in
+            let exec =
+                "#!/bin/sh\necho \"This is an example zip used with the docker skeleton action.\"\necho '{ \"msg\": \"hello zip\" }'\n"
+            let zip = TestAction("a zip with exec", archive: TestArchive.of(["exec": exec], executables: ["exec"]))
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), ["msg": "hello zip"], "a run")
+            let logs = try context.waitForSentinels(1)
+            let out = (ActivationLogs(logs.stdout).activations.first ?? []).filter { !$0.isEmpty }
+            try context.expect(
+                out == ["This is an example zip used with the docker skeleton action."],
+                "stdout is not that line: \(out)")
+            try SharedSuiteCases.expectQuiet(context, activations: 1, stdout: false)
+        },
+        ConformanceCase(
+            "blackbox.upstream-cwd",
+            "the executable runs in its own folder: $PWD and pwd are the folder of exec (upstream's is /action; ActionProxyContainerTests: support current directory be action location)",
+            runtimes: [.blackbox], need: .fresh()
+        ) { context in
+            let script = TestAction(
+                "a script reporting its folder",
+                source:
+                    "#!/bin/sh\nprintf '{\"PWD\":\"%s\",\"pwd\":\"%s\",\"exec\":\"%s\"}\\n' \"$PWD\" \"$(pwd)\" \"$(cd \"$(dirname \"$0\")\" && pwd)\"\n"
+            )
+            try context.expectInitialized(script)
+            let response = try context.run([:])
+            let folders = try context.expectObject(response, "a run")
+            let exec = folders["exec"] as? String
+            try context.expect(
+                exec != nil && folders["PWD"] as? String == exec && folders["pwd"] as? String == exec,
+                "$PWD and pwd are not the folder of exec: \(CaseContext.show(response))")
+        },
+        ConformanceCase(
+            "blackbox.upstream-array",
+            "an array as the value and as the result (ActionProxyContainerTests: support array as input param, support return array result)",
+            runtimes: [.blackbox], need: .fresh()
+        ) { context in
+            try context.expectInitialized(SharedSuiteActions.blackbox.niam)
+            try context.expectResult(try context.run(["a", "b"]), ["a", "b"], "a run with an array")
+        },
     ]
 }
