@@ -39,6 +39,9 @@ public struct Configuration: Sendable {
     public var startGraceMilliseconds: Int64 = 5
     /// At SIGTERM, how long activations in flight may take to finish (`OW_SHUTDOWN_GRACE_MS`).
     public var shutdownGraceMilliseconds: Int64 = 5_000
+    /// How many runs may wait for an action that runs one activation at a
+    /// time (`OW_MAX_WAITING_RUNS`); one more is refused with 503.
+    public var maxWaitingRuns: Int = 64
     /// Limits on what an archive may expand to (`OW_MAX_EXTRACT_*`).
     package var archiveLimits: ArchiveLimits = .default
     /// The proxy's own environment: `__OW_*` values are passed on to the action,
@@ -69,6 +72,7 @@ public struct Configuration: Sendable {
         if let value = number("OW_ACK_TIMEOUT_MS") { ackTimeoutMilliseconds = Int64(value) }
         if let value = number("OW_COMPILE_TIMEOUT_MS") { compileTimeoutMilliseconds = Int64(value) }
         if let value = number("OW_SHUTDOWN_GRACE_MS") { shutdownGraceMilliseconds = Int64(value) }
+        if let value = number("OW_MAX_WAITING_RUNS") { maxWaitingRuns = value }
         if let value = number("OW_MAX_EXTRACT_BYTES") { archiveLimits.maxTotalBytes = value }
         if let value = number("OW_MAX_EXTRACT_ENTRIES") { archiveLimits.maxEntries = value }
         if let value = number("OW_MAX_EXTRACT_FILE_BYTES") { archiveLimits.maxFileBytes = value }

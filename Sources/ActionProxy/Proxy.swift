@@ -35,6 +35,10 @@ final class Proxy {
     private var lastPrepared: PreparedAction?
     /// Activations sent to the action and not answered yet.
     private var inFlight = 0
+    /// Runs that arrived while the action was busy (or restarting), in
+    /// arrival order: each starts when the one before it is answered.
+    private var waiting = CircularBuffer<WaitingRun>()
+    private var lastWaitingNumber = 0
     /// Completed when `inFlight` drops to zero (shutdown).
     private var drained: [EventLoopPromise<Void>] = []
 
@@ -195,6 +199,7 @@ final class Proxy {
         lastPrepared = prepared
         initialization = .done
         logger.debug("initialized", metadata: ["pid": "\(process.pid)"])
+        startWaiting()
     }
 
     private func initializationFailed(_ error: Error, wasDone: Bool) -> ProxyResponse {
@@ -213,16 +218,76 @@ final class Proxy {
 
     // MARK: - /run
 
+    /// A run that waits for its turn; answered by `promise`.
+    private struct WaitingRun {
+        var number: Int
+        var body: ByteBuffer
+        var promise: EventLoopPromise<ProxyResponse>
+        /// Answers it at its deadline if it is still waiting then.
+        var timer: Scheduled<Void>?
+    }
+
     func run(body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
         eventLoop.assertInEventLoop()
+        switch action {
+        case .busy, .restarting:
+            return wait(body)
+        case .idle, .none, .exited:
+            // Runs that came first go first.
+            if !waiting.isEmpty { return wait(body) }
+            return start(body)
+        }
+    }
+
+    /// Queues a run behind the ones before it, within its own deadline and
+    /// up to `OW_MAX_WAITING_RUNS`.
+    private func wait(_ body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
+        guard waiting.count < configuration.maxWaitingRuns else {
+            Sentinels.write()
+            return eventLoop.makeSucceededFuture(.error(.tooManyWaitingRuns(limit: configuration.maxWaitingRuns)))
+        }
+        lastWaitingNumber += 1
+        let number = lastWaitingNumber
+        let promise = eventLoop.makePromise(of: ProxyResponse.self)
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let remaining = RunRequest.inspect(body)?.deadline.map { $0 - WallClock.milliseconds() }
+        let timer = remaining.flatMap { remaining in
+            remaining > 0
+                ? eventLoop.scheduleTask(in: .milliseconds(remaining)) { bound.value.expire(number) } : nil
+        }
+        waiting.append(WaitingRun(number: number, body: body, promise: promise, timer: timer))
+        return promise.futureResult
+    }
+
+    /// A waiting run's deadline passed before its turn came.
+    private func expire(_ number: Int) {
+        guard let index = waiting.firstIndex(where: { $0.number == number }) else { return }
+        let run = waiting.remove(at: index)
+        Sentinels.write()
+        run.promise.succeed(.error(.deadlinePassedWhileWaiting))
+    }
+
+    /// Starts the waiting runs whose turn it is: the next one, when the
+    /// action is free again (and each at once when it is gone).
+    private func startWaiting() {
+        while let next = waiting.first {
+            switch action {
+            case .busy, .restarting: return
+            case .idle, .none, .exited: break
+            }
+            waiting.removeFirst()
+            next.timer?.cancel()
+            next.promise.completeWith(start(next.body))
+        }
+    }
+
+    private func start(_ body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
         let process: ActionProcess
         switch action {
         case .none:
             return eventLoop.makeSucceededFuture(.error(.notInitialized))
-        case .busy:
-            return eventLoop.makeSucceededFuture(.error(.activationInProgress))
-        case .restarting:
-            return eventLoop.makeSucceededFuture(.error(.actionRestarting))
+        case .busy, .restarting:
+            return wait(body)
         case .exited:
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
@@ -268,10 +333,11 @@ final class Proxy {
     {
         Sentinels.write()
         inFlight -= 1
-        if inFlight == 0 {
-            let waiters = drained
-            drained = []
-            for waiter in waiters { waiter.succeed() }
+        defer {
+            // The next run starts after this one's sentinels, then shutdown
+            // sees whether any is left.
+            startWaiting()
+            notifyIfDrained()
         }
         let current: Bool
         switch action {
@@ -320,26 +386,41 @@ final class Proxy {
                 proxy.logger.error("the action could not be restarted after a missed deadline: \(error)")
                 proxy.action = .exited
             }
+            proxy.startWaiting()
+            proxy.notifyIfDrained()
         }
     }
 
-    /// Completes when no activation is in flight, or after `milliseconds`
-    /// (shutdown lets the current activation finish, within bounds).
+    /// Completes the shutdown's wait once nothing is in flight or waiting.
+    private func notifyIfDrained() {
+        guard inFlight == 0, waiting.isEmpty else { return }
+        let waiters = drained
+        drained = []
+        for waiter in waiters { waiter.succeed() }
+    }
+
+    /// Completes when no activation is in flight or waiting, or after
+    /// `milliseconds` (shutdown lets them finish, within bounds).
     func drain(within milliseconds: Int64) -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
-        guard inFlight > 0 else { return eventLoop.makeSucceededVoidFuture() }
+        guard inFlight > 0 || !waiting.isEmpty else { return eventLoop.makeSucceededVoidFuture() }
         let promise = eventLoop.makePromise(of: Void.self)
         drained.append(promise)
         eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { promise.succeed() }
         return promise.futureResult
     }
 
-    /// Stops the action process (shutdown).
+    /// Stops the action process (shutdown); runs still waiting are refused.
     func stop() {
         switch action {
         case .idle(let process), .busy(let process): process.stop()
         case .none, .exited, .restarting: break
         }
         action = .none
+        while let run = waiting.popFirst() {
+            run.timer?.cancel()
+            Sentinels.write()
+            run.promise.succeed(.error(.shuttingDown))
+        }
     }
 }

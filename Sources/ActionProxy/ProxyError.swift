@@ -16,9 +16,13 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     case actionExitedDuringRun
     case resultNotObjectOrArray
     case resultTooLarge(limit: Int)
-    case activationInProgress
+    /// More runs wait for the action than `OW_MAX_WAITING_RUNS`.
+    case tooManyWaitingRuns(limit: Int)
     case deadlineExceeded
-    case actionRestarting
+    /// The run's deadline passed while it waited for the runs before it.
+    case deadlinePassedWhileWaiting
+    /// SIGTERM came: the proxy takes no more work.
+    case shuttingDown
     /// The action answered `failed` (ActionAnswer): at init or at a run.
     case actionFailed(String)
     // HTTP
@@ -30,12 +34,12 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     var status: HTTPResponseStatus {
         switch self {
         case .alreadyInitialized, .missingCode: .forbidden
-        case .initializationInProgress, .activationInProgress: .conflict
+        case .initializationInProgress: .conflict
         case .invalidRequest, .actionExitedDuringRun, .malformedHTTP: .badRequest
         case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge, .actionFailed: .badGateway
         case .notInitialized, .actionAlreadyExited: .internalServerError
-        case .deadlineExceeded: .gatewayTimeout
-        case .actionRestarting: .serviceUnavailable
+        case .deadlineExceeded, .deadlinePassedWhileWaiting: .gatewayTimeout
+        case .tooManyWaitingRuns, .shuttingDown: .serviceUnavailable
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .bodyTooLarge: .payloadTooLarge
@@ -56,10 +60,12 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .resultTooLarge(let limit): "The action's result is larger than the limit of \(limit) bytes."
         case .deadlineExceeded:
             "The action did not answer before the activation's deadline; it was stopped and is being restarted."
-        case .actionRestarting: "The action is restarting after it missed a deadline; try again in a moment."
+        case .deadlinePassedWhileWaiting:
+            "The activation's deadline passed while it waited for the activations before it; the action did not run it."
         case .actionFailed(let message): message
-        case .activationInProgress:
-            "Another activation is in progress: this action runs one activation at a time."
+        case .shuttingDown: "The proxy is shutting down and takes no more activations; send this one elsewhere."
+        case .tooManyWaitingRuns(let limit):
+            "The action runs one activation at a time and \(limit) are waiting already (OW_MAX_WAITING_RUNS); send this one elsewhere."
         case .notFound(let path): "Not found: \(path). This server answers POST /init, POST /run and GET /health."
         case .methodNotAllowed(let method, let path, let allowed):
             "Method \(method) is not allowed on \(path); use \(allowed)."

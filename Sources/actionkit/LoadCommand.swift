@@ -7,7 +7,7 @@ struct LoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Many concurrent clients against one proxy for a bounded time: no mixed answers, no crash.",
         discussion: """
-            Starts a proxy (our host proxy by default) with the echo action, then runs --clients threads for --duration, each with its own keep-alive connection sending /run after /run, each with a unique nonce. An action that runs one activation at a time answers each run 200 with its own echo, or 409 when another activation is in progress (docs/contract.md); with --concurrent the proxy gets __OW_ALLOW_CONCURRENT=1 (use it with --runtime nodejs, whose launcher serves overlapping activations) and every run must answer 200.
+            Starts a proxy (our host proxy by default) with the echo action, then runs --clients threads for --duration, each with its own keep-alive connection sending /run after /run, each with a unique nonce. An action that runs one activation at a time serves overlapping runs in turn, each 200 with its own echo, and refuses one with 503 only when more than OW_MAX_WAITING_RUNS (64) wait already (docs/contract.md); with --concurrent the proxy gets __OW_ALLOW_CONCURRENT=1 (use it with --runtime nodejs, whose launcher serves overlapping activations) and every run must answer 200.
 
             It fails on any answer that is not its request's echo, any status the contract does not allow, any connection error, a proxy that stops serving, or sentinel counts that differ from the activations that reached the action.
 

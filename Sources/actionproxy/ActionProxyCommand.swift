@@ -12,7 +12,8 @@ enum ActionProxyCommand {
     static func main() {
         let options: ProxyOptions
         do {
-            options = try ProxyOptions.parse(Array(CommandLine.arguments.dropFirst()))
+            options = try ProxyOptions.parse(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessEnvironment.current())
         } catch {
             let usage = ProxyOptions.usage.prefix(while: { $0 != "\n" })
             StandardStreams.writeError("Error: \(error.message)\n\(usage)\n  See 'actionproxy --help' for more information.\n")

@@ -14,10 +14,10 @@ struct ProxyOptions: Equatable {
     static let usage = """
         USAGE: actionproxy [--port <port>] [--host <host>] [--debug] [--version] [--compile <main>] [--env <json>]
 
-        Serves the OpenWhisk action container contract (POST /init, POST /run) on port 8080.
+        Serves the OpenWhisk action container contract (POST /init, POST /run) on port 8080 ($PORT).
 
         OPTIONS:
-          --port <port>           The port to listen on. (default: 8080)
+          --port <port>           The port to listen on. (default: $PORT, or 8080)
           --host <host>           The address to listen on (127.0.0.1 outside a container: /init runs any code
                                   it is given). (default: 0.0.0.0)
           --debug                 Verbose logs on stderr.
@@ -32,6 +32,7 @@ struct ProxyOptions: Equatable {
         and `--flag=value`.
 
         Environment:
+          PORT                 the port to listen on when --port is not given (Knative, Cloud Run)
           OW_COMPILER          compiler run as `$OW_COMPILER <main> <srcdir> <bindir>`
           OW_WAIT_FOR_ACK      the action acks {"ok":true} on fd 3 before /init answers
           OW_EXECUTION_ENV     bin/exec.env must hold this value
@@ -45,6 +46,8 @@ struct ProxyOptions: Equatable {
           OW_MAX_RESULT_BYTES  largest result line (default 134217728)
           OW_ACK_TIMEOUT_MS    how long /init waits for the ack (default 60000)
           OW_COMPILE_TIMEOUT_MS  how long a compile may run (default 300000)
+          OW_SHUTDOWN_GRACE_MS  at SIGTERM, how long activations may take to finish (default 5000)
+          OW_MAX_WAITING_RUNS  runs that may wait for a busy action; one more gets 503 (default 64)
           OW_MAX_EXTRACT_BYTES, OW_MAX_EXTRACT_ENTRIES, OW_MAX_EXTRACT_FILE_BYTES
                                limits on what an archive may expand to
 
@@ -57,8 +60,18 @@ struct ProxyOptions: Equatable {
 
     /// Parses the arguments after the program name. Every flag takes one or
     /// two dashes; a value follows as the next argument or after `=`.
-    static func parse(_ arguments: [String]) throws(UsageError) -> ProxyOptions {
+    /// `$PORT` in `environment` (Knative Serving and Cloud Run set it) is
+    /// the default port; `--port` wins over it.
+    static func parse(_ arguments: [String], environment: [String: String] = [:]) throws(UsageError)
+        -> ProxyOptions
+    {
         var options = ProxyOptions()
+        if let text = environment["PORT"], !text.isEmpty {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw UsageError(message: "The value '\(text)' of $PORT is not a port number")
+            }
+            options.port = port
+        }
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             guard argument.hasPrefix("-"), argument != "-" else {

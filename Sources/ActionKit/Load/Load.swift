@@ -2,9 +2,10 @@ import Foundation
 
 /// Many clients against one proxy at once, for a bounded time: each client
 /// a thread with its own keep-alive connection, each `/run` a unique nonce.
-/// An action that runs one activation at a time may answer 409 to a run
-/// that overlaps another (docs/contract.md); one that declared concurrency
-/// must answer every run.
+/// An action that runs one activation at a time serves overlapping runs in
+/// turn, and refuses one with 503 only when more than OW_MAX_WAITING_RUNS
+/// wait already (docs/contract.md); one that declared concurrency must
+/// answer every run.
 public final class Load {
     public struct Options: Sendable {
         public var clients = 32
@@ -17,10 +18,10 @@ public final class Load {
         public init() {}
 
         /// The statuses the contract allows.
-        public var allowedStatuses: Set<Int> { concurrent ? [200] : [200, 409] }
+        public var allowedStatuses: Set<Int> { concurrent ? [200] : [200, 503] }
     }
 
-    static let busyMessage = "Another activation is in progress: this action runs one activation at a time."
+    static let busyMessage = "The action runs one activation at a time and"
 
     private let proxy: ServedProxy
     private let options: Options
@@ -60,7 +61,8 @@ public final class Load {
         report.durationSeconds = Date().timeIntervalSince(began)
         report.proxyAlive = proxy.isRunning && Self.stillServes(proxy)
         report.sentinels = countSentinels(
-            expected: report.tally.statuses[200, default: 0] + (report.proxyAlive ? 1 : 0))
+            expected: report.tally.statuses[200, default: 0] + report.tally.statuses[503, default: 0]
+                + (report.proxyAlive ? 1 : 0))
         report.evaluate()
         return report
     }
@@ -102,10 +104,10 @@ public final class Load {
                     let owner = (answer.object?["nonce"] as? String).map { " (the answer to \($0))" } ?? ""
                     local.note("\(request.nonce): not its echo\(owner): \(answer.text.prefix(100))")
                 }
-            case 409 where options.allowedStatuses.contains(409):
-                if answer.error != busyMessage {
+            case 503 where options.allowedStatuses.contains(503):
+                if answer.error?.hasPrefix(Self.busyMessage) != true {
                     local.unexpected += 1
-                    local.note("\(request.nonce): 409 with \(answer.text.prefix(100))")
+                    local.note("\(request.nonce): 503 with \(answer.text.prefix(100))")
                 }
             default:
                 local.unexpected += 1

@@ -29,6 +29,38 @@ struct CommandLineTests {
         }
     }
 
+    /// On the host only: a container's port is what its platform maps.
+    @Test(
+        "$PORT is the port when --port is not given, --port wins over it, and a $PORT that is no port is a usage error",
+        arguments: [Serving.proxy])
+    func portFromEnvironment(_ target: Serving) throws {
+        let port = try FreePort.pick()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestProxy.binary)
+        process.arguments = ["--host", "127.0.0.1"]
+        process.environment = ["PORT": "\(port)", "PATH": "/usr/bin:/bin"]
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var answered: Int?
+        for _ in 0..<200 where answered == nil {
+            answered = try? HTTPClient(host: "127.0.0.1", port: port, timeoutSeconds: 2).request("GET", "/health")
+                .status
+            if answered == nil { usleep(20_000) }
+        }
+        #expect(answered == 200, "nothing answered on $PORT \(port)")
+
+        try target.serve(environment: ["PORT": "1"]) { proxy throws in
+            #expect(try proxy.request("GET", "/health").status == 200)
+        }
+        let refused = try target.runOnce(["--version"], environment: ["PORT": "http"])
+        #expect(refused.status == 64)
+        #expect(refused.errors.contains("The value 'http' of $PORT is not a port number"))
+    }
+
     @Test(
         "by default the proxy writes nothing into the log but the sentinels and a refused second init",
         arguments: Serving.contract)

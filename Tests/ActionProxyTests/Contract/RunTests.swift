@@ -230,21 +230,58 @@ struct RunTests {
         }
     }
 
-    @Test("a concurrent run never shares the pipes: it is refused with 409", arguments: Serving.contract)
-    func concurrentRunRefused(_ target: Serving) throws {
+    @Test(
+        "a run that arrives while another is in progress waits for it, then gets its own answer",
+        arguments: Serving.contract)
+    func overlappingRunWaits(_ target: Serving) throws {
         try target.serve { proxy throws in
             #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
             let slow = try proxy.client()
             try slow.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":1}}".utf8))
             usleep(200_000)
+            let started = Date()
             let second = try proxy.run(["second": true])
-            #expect(second.status == 409)
-            #expect(second.error?.contains("one activation at a time") == true)
+            #expect(second.status == 200)
+            #expect(second.json as? [String: Bool] == ["second": true])
+            #expect(Date().timeIntervalSince(started) > 0.5, "the second run did not wait for the first")
             let first = try slow.readResponse()
             #expect(first.status == 200)
             #expect((first.json as? [String: Any])?["slept"] as? Int == 1)
-            let third = try proxy.run(["third": true])
-            #expect(third.json as? [String: Bool] == ["third": true])
+            proxy.waitForSentinels(2)
+            #expect(proxy.sentinelCount(stderr: false) == 2)
+        }
+    }
+
+    @Test(
+        "waiting runs go in arrival order, each within its own deadline, and past OW_MAX_WAITING_RUNS one is refused with 503",
+        arguments: Serving.contract)
+    func waitingRunsInOrder(_ target: Serving) throws {
+        try target.serve(environment: ["OW_MAX_WAITING_RUNS": "2"]) { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let slow = try proxy.client()
+            try slow.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":1.5}}".utf8))
+            usleep(200_000)
+            let soon = Int64(Date().timeIntervalSince1970 * 1000) + 300
+            let expiring = try proxy.client()
+            try expiring.send(
+                "POST", "/run", body: Data("{\"value\":{\"n\":1},\"deadline\":\"\(soon)\"}".utf8))
+            usleep(50_000)
+            let later = try proxy.client()
+            try later.send("POST", "/run", body: Data("{\"value\":{\"n\":2}}".utf8))
+            usleep(50_000)
+            let refused = try proxy.run(["n": 3])
+            #expect(refused.status == 503)
+            #expect(refused.error?.contains("OW_MAX_WAITING_RUNS") == true, "\(refused.text)")
+            let expired = try expiring.readResponse()
+            #expect(expired.status == 504)
+            #expect(expired.error?.contains("while it waited") == true, "\(expired.text)")
+            #expect(try slow.readResponse().status == 200)
+            let answer = try later.readResponse()
+            #expect(answer.json as? [String: Int] == ["n": 2])
+            // Every activation has its sentinels, the refused and the expired too.
+            proxy.waitForSentinels(4)
+            #expect(proxy.sentinelCount(stderr: false) == 4)
+            #expect(proxy.sentinelCount(stderr: true) == 4)
         }
     }
 
