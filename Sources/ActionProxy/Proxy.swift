@@ -18,8 +18,9 @@ final class Proxy {
         case none
         case idle(ActionProcess)
         case busy(ActionProcess)
-        /// It died after a successful init: runs answer "command exited".
-        case exited
+        /// It died after a successful init: runs answer "command exited",
+        /// with why when it was killed.
+        case exited(ExitReport?)
         /// Stopped after it missed a deadline, and being started again.
         case restarting
     }
@@ -288,16 +289,22 @@ final class Proxy {
             return eventLoop.makeSucceededFuture(.error(.notInitialized))
         case .busy, .restarting:
             return wait(body)
-        case .exited:
+        case .exited(let report):
             Sentinels.write()
-            return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
+            return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited(report)))
         case .idle(let idle):
             process = idle
         }
         guard process.isAlive else {
-            action = .exited
-            Sentinels.write()
-            return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited))
+            // It died between runs: say why once the reaper knows.
+            action = .exited(nil)
+            let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            return process.exitReport(within: 200).map { report in
+                if case .exited = bound.value.action { bound.value.action = .exited(report) }
+                Self.log(report)
+                Sentinels.write()
+                return .error(.actionAlreadyExited(report))
+            }
         }
         guard let request = RunRequest.inspect(body) else {
             Sentinels.write()
@@ -322,15 +329,33 @@ final class Proxy {
         let loop = eventLoop
         return exchanged.flatMap { reply in
             timer?.cancel()
-            let finish = { bound.value.finished(process, reply, missedDeadline: missedDeadline.value) }
-            guard let settled = process.endActivation() else { return loop.makeSucceededFuture(finish()) }
-            return settled.map(finish)
+            // An action that died: why, once the reaper knows (fd 3 closes first).
+            let report: EventLoopFuture<ExitReport?> =
+                if case .exited = reply, !missedDeadline.value {
+                    process.exitReport(within: 200)
+                } else {
+                    loop.makeSucceededFuture(nil)
+                }
+            return report.flatMap { report in
+                let finish = {
+                    bound.value.finished(process, reply, missedDeadline: missedDeadline.value, report: report)
+                }
+                guard let settled = process.endActivation() else { return loop.makeSucceededFuture(finish()) }
+                return settled.map(finish)
+            }
         }
     }
 
-    private func finished(_ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool)
-        -> ProxyResponse
-    {
+    /// An action killed by a signal says so in the activation's log (stderr),
+    /// before the sentinels.
+    private static func log(_ report: ExitReport?) {
+        if let report { Sentinels.writeToLog("The action was \(report.description).\n") }
+    }
+
+    private func finished(
+        _ process: ActionProcess, _ reply: ActionProcess.Reply, missedDeadline: Bool, report: ExitReport?
+    ) -> ProxyResponse {
+        Self.log(report)
         Sentinels.write()
         inFlight -= 1
         defer {
@@ -359,8 +384,8 @@ final class Proxy {
             if current { restart() }
             return .error(.deadlineExceeded)
         case .exited:
-            if current { action = .exited }
-            return .error(.actionExitedDuringRun)
+            if current { action = .exited(report) }
+            return .error(.actionExitedDuringRun(report))
         }
     }
 
@@ -368,7 +393,7 @@ final class Proxy {
     /// activation finds it ready, as after the init.
     private func restart() {
         guard let prepared = lastPrepared else {
-            action = .exited
+            action = .exited(nil)
             return
         }
         action = .restarting
@@ -384,7 +409,7 @@ final class Proxy {
             case .success(let process): proxy.action = .idle(process)
             case .failure(let error):
                 proxy.logger.error("the action could not be restarted after a missed deadline: \(error)")
-                proxy.action = .exited
+                proxy.action = .exited(nil)
             }
             proxy.startWaiting()
             proxy.notifyIfDrained()

@@ -12,8 +12,10 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     case startFailed(String)
     // /run
     case notInitialized
-    case actionAlreadyExited
-    case actionExitedDuringRun
+    /// The action had died before the run (why, when it was killed).
+    case actionAlreadyExited(ExitReport?)
+    /// The action died during the run.
+    case actionExitedDuringRun(ExitReport?)
     case resultNotObjectOrArray
     case resultTooLarge(limit: Int)
     /// More runs wait for the action than `OW_MAX_WAITING_RUNS`.
@@ -55,7 +57,8 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .compilationFailed(let output): output
         case .startFailed(let reason): "cannot start action: \(reason)"
         case .notInitialized: "no action defined yet"
-        case .actionAlreadyExited, .actionExitedDuringRun: "command exited"
+        case .actionAlreadyExited(let report), .actionExitedDuringRun(let report):
+            report.map { "command exited: the action was \($0.description)" } ?? "command exited"
         case .resultNotObjectOrArray: "The action did not return a dictionary or array."
         case .resultTooLarge(let limit): "The action's result is larger than the limit of \(limit) bytes."
         case .deadlineExceeded:

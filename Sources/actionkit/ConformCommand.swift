@@ -181,6 +181,7 @@ struct ConformCommand: ParsableCommand {
 /// listen on a fixed port.
 enum ConformTargets: TargetRules {
     typealias Memory = MemoryOption
+    typealias Platform = PlatformOption
     typealias FixedPort = FixedPortOption
 
     static let runtimeHelp = ArgumentHelp(

@@ -189,6 +189,7 @@ struct InvokeCommand: ParsableCommand {
 /// invoke's target flags: exactly one, --runtime among them.
 enum InvokeTargets: TargetRules {
     typealias Memory = MemoryOption
+    typealias Platform = PlatformOption
 
     static let runtimeHelp = ArgumentHelp(
         "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")

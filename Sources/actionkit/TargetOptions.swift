@@ -12,6 +12,8 @@ struct TargetOptions<Rules: TargetRules>: ParsableArguments {
 
     @OptionGroup var memory: Rules.Memory
 
+    @OptionGroup var platform: Rules.Platform
+
     @Option(
         help: ArgumentHelp(
             "A proxy command started on this machine (given --port N), e.g. .build/release/actionproxy.",
@@ -39,13 +41,19 @@ struct TargetOptions<Rules: TargetRules>: ParsableArguments {
         if fixedPort.value != nil && proxy == nil { throw ValidationError("--fixed-port goes with --proxy") }
         if let port = fixedPort.value, !(1...65535).contains(port) { throw ValidationError("--fixed-port: not a port") }
         if pid.value != nil && url == nil { throw ValidationError("--pid goes with --url") }
+        if let driver = platform.value, driver != .kit, image == nil {
+            throw ValidationError("--platform goes with --image")
+        }
     }
 
     /// The language `--runtime` names.
     var runtimeKind: RuntimeKind? { runtime.flatMap(RuntimeKind.init(rawValue:)) }
 
-    /// The limits of an `--image` container: `--memory`, where the command takes it.
-    var limits: ContainerLimits { memory.value.map { ContainerLimits(memory: $0) } ?? ContainerLimits() }
+    /// The limits of an `--image` container: `--memory` and `--platform`,
+    /// where the command takes them.
+    var limits: ContainerLimits {
+        ContainerLimits(memory: memory.value ?? ContainerLimits().memory, driver: platform.value ?? .kit)
+    }
 
     /// The target named: `--image`, `--proxy` or `--url`, else the host
     /// proxy serving `host` (by default `--runtime`'s language, else native).
@@ -65,6 +73,8 @@ protocol TargetRules {
     associatedtype FixedPort: TargetModifier<Int> = Omitted<Int>
     /// `--pid` of a `--url` proxy, or `Omitted`.
     associatedtype PID: TargetModifier<Int32> = Omitted<Int32>
+    /// `--platform` of an `--image` container, or `Omitted`.
+    associatedtype Platform: TargetModifier<ContainerDriver> = Omitted<ContainerDriver>
 
     /// What `--runtime` means to the command.
     static var runtimeHelp: ArgumentHelp { get }
@@ -108,6 +118,20 @@ struct MemoryOption: TargetModifier {
 
     var value: String? { memory }
 }
+
+/// `--platform openwhisk`: drive the `--image` container as an OpenWhisk
+/// invoker does.
+struct PlatformOption: TargetModifier {
+    @Option(
+        help: ArgumentHelp(
+            "With --image: drive the container as this platform's invoker does (openwhisk: its docker run options, host network with the proxy on a loopback $PORT, no probe but connects retried every 50 ms, the invoker's /init and /run bodies, the json-file log, the container paused between requests).",
+            valueName: "platform"))
+    var platform: ContainerDriver?
+
+    var value: ContainerDriver? { platform }
+}
+
+extension ContainerDriver: ExpressibleByArgument {}
 
 /// `--fixed-port`: a `--proxy` that always listens on one port.
 struct FixedPortOption: TargetModifier {

@@ -31,12 +31,14 @@ extension ConformTests {
             #expect(outcome.stdout.hasSuffix("7 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
         }
 
-        /// Issue 15: upstream's suites, as conform's `*.upstream-*` cases,
-        /// each image with its language's, every one of them passing.
+        /// Issues 15 and 16: each image's whole suite (its language's cases,
+        /// upstream's among them, the contract's and the robustness ones),
+        /// the container driven as an OpenWhisk invoker drives it.
         @Test(
-            "a language image passes every upstream case of its language",
+            "every image passes its whole conformance suite driven as an OpenWhisk invoker drives it",
             arguments: [
                 ("actionproxy/python", [String]()), ("actionproxy/nodejs", []), ("actionproxy/swift", []),
+                ("actionproxy/native", []),
                 (
                     "actionproxy/native",
                     [
@@ -44,14 +46,15 @@ extension ConformTests {
                         "PROXY_ALLOW_REINIT=", "--env", "OW_COMPILER=",
                     ]
                 ),
+                ("actionproxy/swift-slim", ["--env", "OW_EXECUTION_ENV="]),
             ])
-        func upstream(image: String, options: [String]) throws {
+        func openWhisk(image: String, options: [String]) throws {
             try #require(Kit.imageEnabled(image), "\(image) is not here")
-            let filters = ["--filter", "*.upstream-*"]
-            let listed = try Kit.run(["conform", "--list", "--image", image] + options + filters)
+            let arguments = ["conform", "--image", image, "--platform", "openwhisk", "--group", "all"] + options
+            let listed = try Kit.run(arguments + ["--list"])
             let count = listed.stdout.split(separator: "\n").count
-            #expect(count >= 10, "\(listed.stdout)")
-            let outcome = try Kit.run(["conform", "--image", image] + options + filters)
+            #expect(count >= 20, "\(listed.stdout)")
+            let outcome = try Kit.run(arguments)
             #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
             #expect(outcome.stdout.hasSuffix("\(count) passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
         }

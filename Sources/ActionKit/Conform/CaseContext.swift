@@ -31,8 +31,23 @@ public final class CaseContext: @unchecked Sendable {
     public func initialize(_ action: TestAction, env: [String: Any]? = nil, timeout: Double = 180) throws
         -> HTTPResponse
     {
-        try post("/init", json: action.code.initBody(main: action.main, env: env), timeout: timeout)
+        guard drivenAsOpenWhisk else {
+            return try post("/init", json: action.code.initBody(main: action.main, env: env), timeout: timeout)
+        }
+        // The invoker's init: the action's name, and the first activation's
+        // context in env (the case's own env wins).
+        let context: [String: Any] = OpenWhiskInvoker.initEnvironment(ActivationFields(actionName: "conform"))
+        var body = action.code.initBody(main: action.main ?? "main", env: context.merging(env ?? [:]) { $1 })
+        if var value = body["value"] as? [String: Any] {
+            value["name"] = "conform"
+            body["value"] = value
+        }
+        return try post("/init", json: body, timeout: timeout)
     }
+
+    /// Whether the proxy is a container driven as an OpenWhisk invoker
+    /// drives one (`--platform openwhisk`).
+    public var drivenAsOpenWhisk: Bool { (proxy as? ProxyContainer)?.driver == .openWhisk }
 
     /// Initialises `action` and fails the case unless the proxy answers 200.
     public func expectInitialized(_ action: TestAction, env: [String: Any]? = nil, timeout: Double = 180) throws {
@@ -48,7 +63,8 @@ public final class CaseContext: @unchecked Sendable {
     public func run(_ value: Any, fields: [String: Any]? = nil, timeout: Double = 30, what: String? = nil) throws
         -> HTTPResponse
     {
-        var body = fields ?? ActivationFields(actionName: "conform").members
+        let activation = ActivationFields(actionName: "conform")
+        var body = fields ?? (drivenAsOpenWhisk ? OpenWhiskInvoker.runMembers(activation) : activation.members)
         body["value"] = value
         do {
             return try post("/run", json: body, timeout: timeout)
@@ -75,6 +91,8 @@ public final class CaseContext: @unchecked Sendable {
     public func request(_ method: String, _ path: String, body: Data? = nil, timeout: Double = 30) throws
         -> HTTPResponse
     {
+        proxy.willSend()
+        defer { proxy.answered() }
         do {
             return try proxy.client(timeoutSeconds: timeout).request(method, path, body: body)
         } catch HTTPClientError.timedOut {
@@ -86,6 +104,7 @@ public final class CaseContext: @unchecked Sendable {
 
     /// A new connection, for cases that send and read separately.
     public func connect(timeout: Double = 30) throws -> HTTPClient {
+        proxy.holdsConnection()
         do {
             return try proxy.client(timeoutSeconds: timeout)
         } catch {

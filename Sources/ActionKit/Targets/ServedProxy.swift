@@ -18,9 +18,34 @@ public protocol ServedProxy: AnyObject, Sendable {
     func terminate(waitSeconds seconds: Double) -> Int32?
     /// Stops it for good and removes what the kit made for it.
     func stop()
+    /// Called before each request the kit sends, and when its answer came
+    /// (an OpenWhisk container is unpaused, then paused again).
+    func willSend()
+    func answered()
+    /// Called when the kit keeps a connection open to read it itself.
+    func holdsConnection()
 }
 
 extension ServedProxy {
+    public func willSend() {}
+    public func answered() {}
+    public func holdsConnection() {}
+
+    /// Waits until the proxy accepts a connection, trying every `interval`
+    /// while it is refused, as an OpenWhisk invoker does before its `/init`
+    /// (it sends no probe: an image must not accept before it can answer).
+    func waitUntilAccepting(timeout: TimeInterval, every interval: TimeInterval, exited: () -> String?)
+        throws(TargetError)
+    {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? HTTPClient(host: host, port: port, timeoutSeconds: 2)) != nil { return }
+            if let reason = exited() { throw .notServing("\(name) exited at start: \(reason)") }
+            usleep(useconds_t(interval * 1_000_000))
+        }
+        throw .notServing("\(name) did not accept a connection on \(host):\(port) within \(Int(timeout)) s")
+    }
+
     /// A new connection to the proxy.
     public func client(timeoutSeconds: Double = 30) throws(HTTPClientError) -> HTTPClient {
         try HTTPClient(host: host, port: port, timeoutSeconds: timeoutSeconds)
@@ -62,6 +87,22 @@ public struct ProxyLogs: Sendable, Equatable {
     public init(stdout: String, stderr: String) {
         self.stdout = stdout
         self.stderr = stderr
+    }
+}
+
+/// Docker's json-file log (`{"log": …, "stream": "stdout"|"stderr", "time": …}`
+/// per line), which an OpenWhisk invoker reads for an activation's logs.
+enum JSONFileLog {
+    static func read(path: String) -> ProxyLogs? {
+        guard !path.isEmpty, let data = FileManager.default.contents(atPath: path) else { return nil }
+        var logs = ProxyLogs(stdout: "", stderr: "")
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let entry = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                let text = entry["log"] as? String
+            else { continue }
+            if entry["stream"] as? String == "stderr" { logs.stderr += text } else { logs.stdout += text }
+        }
+        return logs
     }
 }
 

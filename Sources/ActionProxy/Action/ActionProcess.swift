@@ -41,6 +41,10 @@ final class ActionProcess: @unchecked Sendable {
     private var outputClosed = false
     private var stopped = false
     private var endWaiters: [EventLoopPromise<Bool>] = []
+    /// The cgroup's OOM kills when it started: more at its end mean the
+    /// kernel killed it (or another process) for want of memory.
+    private let oomKillsAtStart = MemoryCgroup.oomKills()
+    private var statusWaiters: [EventLoopPromise<Int32?>] = []
 
     /// Gone for good: exited, stopped, or closed its fd 3 so it cannot answer again.
     var isAlive: Bool { exitStatus == nil && !outputClosed && !stopped }
@@ -232,6 +236,29 @@ final class ActionProcess: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Why it ended, once the reaper has its status (within `milliseconds`:
+    /// fd 3 closes before the exit is reaped): the signal and whether it ran
+    /// out of memory; nil for a plain exit, a stop by the proxy, or no status.
+    func exitReport(within milliseconds: Int64) -> EventLoopFuture<ExitReport?> {
+        let status: EventLoopFuture<Int32?>
+        if let exitStatus {
+            status = eventLoop.makeSucceededFuture(exitStatus)
+        } else {
+            let promise = eventLoop.makePromise(of: Int32?.self)
+            statusWaiters.append(promise)
+            eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { promise.succeed(nil) }
+            status = promise.futureResult
+        }
+        let stopped = self.stopped
+        let oomKillsAtStart = self.oomKillsAtStart
+        return status.map { status in
+            guard let status, !stopped else { return nil }
+            return ExitReport(
+                waitStatus: status, oomKillsAtStart: oomKillsAtStart, oomKillsNow: MemoryCgroup.oomKills(),
+                limitBytes: MemoryCgroup.limitBytes())
+        }
+    }
+
     /// Kills the process and everything it started, and closes the pipes.
     func stop() {
         eventLoop.assertInEventLoop()
@@ -302,6 +329,9 @@ final class ActionProcess: @unchecked Sendable {
                 let process = bound.value
                 process.exitStatus = status
                 process.notifyEnd()
+                let waiters = process.statusWaiters
+                process.statusWaiters = []
+                for waiter in waiters { waiter.succeed(status) }
                 process.logger.debug(
                     "the action ended", metadata: ["pid": "\(pid)", "status": "\(describeWaitStatus(status))"])
                 // A child of the action may keep fd 3 open: don't wait on it for long.

@@ -62,14 +62,27 @@ struct Spawn {
                         }
                     }
                     if result != 0 { throw SpawnError(executable: executable, code: result) }
+                    OutOfMemoryScore.preferKilling(pid)
                     return pid
                 }
-            } catch where error.code == ETXTBSY {
+            } catch  where error.code == ETXTBSY {
                 lastError = error
                 usleep(UInt32(1000 * (attempt + 1)))
             }
         }
         throw lastError
+    }
+}
+
+/// When memory runs out, the kernel kills the process with the highest
+/// score: the action (and what it starts after this) gets the highest, so
+/// that it is never the proxy.
+enum OutOfMemoryScore {
+    static func preferKilling(_ pid: pid_t) {
+        let fd = open("/proc/\(pid)/oom_score_adj", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = "1000".withCString { write(fd, $0, 4) }
+        close(fd)
     }
 }
 
