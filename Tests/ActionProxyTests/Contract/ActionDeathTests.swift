@@ -26,6 +26,24 @@ struct ActionDeathTests {
         }
     }
 
+    @Test(
+        "the action starts with oom_score_adj 1000, so that the kernel kills it before the proxy",
+        arguments: Serving.contract)
+    func actionIsKilledFirst(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            let script = """
+                #!/bin/sh
+                while read -r line; do
+                  printf '{"action":%s,"proxy":%s}\\n' "$(cat /proc/self/oom_score_adj)" "$(cat /proc/$PPID/oom_score_adj)" >&3
+                done
+                """
+            #expect(try proxy.initialize(code: script).status == 200)
+            let scores = try proxy.run([:]).json as? [String: Int]
+            #expect(scores?["action"] == 1000)
+            #expect(scores?["proxy"] ?? 1000 < 1000, "\(String(describing: scores))")
+        }
+    }
+
     @Test("an action that exits with a status still answers plain command exited", arguments: Serving.contract)
     func plainExit(_ target: Serving) throws {
         try target.serve { proxy throws in
