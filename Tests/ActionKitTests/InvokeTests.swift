@@ -181,6 +181,42 @@ struct InvokeHostTests {
         #expect(run.result?["error"] as? String == "no such user")
     }
 
+    @Test(
+        "a result over 1 MiB is an application error with the truncated response, and the warm proxy is kept, as the platform does"
+    )
+    func resultOverTheLimit() throws {
+        let folder = try Invoke.folder(["big.py": "def main(args):\n    return {'big': 'x' * (2 << 20)}\n"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try Invoke.run([
+            "--runtime", "python", "--code", folder.appendingPathComponent("big.py").path, "--repeat", "2",
+        ])
+        #expect(run.outcome.status == 1)
+        for record in run.records {
+            let response = record["response"] as? [String: Any]
+            #expect(response?["status"] as? String == "application error")
+            let error = (response?["result"] as? [String: Any])?["error"] as? String ?? ""
+            let prefix =
+                "The action produced a response that exceeded the allowed length: 2097163 > 1048576 bytes. The truncated response was: {\"big\":\"xxx"
+            let truncated = error.hasPrefix(prefix) && error.utf8.count < 1_048_576 + 200
+            #expect(truncated, "\(error.prefix(200))")
+        }
+        // Kept warm: the second activation has no init.
+        #expect(run.annotation("initTime", in: run.records.last) == nil)
+    }
+
+    @Test("an activation keeps 10 MiB of log lines, then the platform's notice")
+    func logsOverTheLimit() throws {
+        let folder = try Invoke.folder([
+            "chatty.py": "def main(args):\n    for n in range(12 * 1024):\n        print('y' * 1000)\n    return {}\n"
+        ])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try Invoke.run(["--runtime", "python", "--code", folder.appendingPathComponent("chatty.py").path])
+        #expect(run.outcome.status == 0)
+        #expect(
+            run.logs.last == "Logs were truncated because the total bytes size exceeds the limit of 10485760 bytes.")
+        #expect(run.logs.count > 9_000 && run.logs.count < 12 * 1024, "\(run.logs.count)")
+    }
+
     @Test("code that does not compile is an action developer error with the compiler's message: exit status 2")
     func developerError() throws {
         let folder = try Invoke.folder(["bad.py": "def main(args)\n    return {}\n"])
@@ -190,6 +226,7 @@ struct InvokeHostTests {
         #expect(run.status == "action developer error")
         let message = run.result?["error"] as? String
         #expect(message?.contains("SyntaxError") == true, "\(run.json)")
+        #expect(run.logs.last == "The action did not initialize or run as expected. Log data might be missing.")
     }
 
     @Test("an action that dies during its run is an action developer error, and the next repeat gets a fresh proxy")

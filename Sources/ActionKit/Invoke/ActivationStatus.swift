@@ -74,6 +74,36 @@ public enum PlatformMessages {
     public static func invalidInitResponse(_ body: String) -> String {
         "The action failed during initialization" + (body.isEmpty ? "." : ": \(body)")
     }
+
+    public static func truncatedResponse(_ body: Data, limit: Int) -> String {
+        "The action produced a response that exceeded the allowed length: \(body.count) > \(limit) bytes. "
+            + "The truncated response was: \(String(decoding: body.prefix(limit), as: UTF8.self))"
+    }
+
+    public static func truncatedLogs(limit: Int) -> String {
+        "Logs were truncated because the total bytes size exceeds the limit of \(limit) bytes."
+    }
+
+    public static let logsIncomplete = "There was an issue while collecting your logs. Data might be missing."
+    public static let logsAfterFailure = "The action did not initialize or run as expected. Log data might be missing."
+}
+
+/// The platform's limits on what an activation brings back (OpenWhisk's
+/// `whisk.activation.payload.max` and the default `log-limit`).
+public enum ActivationLimits {
+    public static let resultBytes = 1 << 20
+    public static let logBytes = 10 << 20
+
+    /// The lines that fit in `logBytes` (each counts its length and a
+    /// newline), then the platform's notice when some did not.
+    public static func limit(_ lines: [String], to limit: Int = logBytes) -> [String] {
+        var total = 0
+        for (index, line) in lines.enumerated() {
+            total += line.utf8.count + 1
+            if total > limit { return Array(lines[..<index]) + [PlatformMessages.truncatedLogs(limit: limit)] }
+        }
+        return lines
+    }
 }
 
 /// The invoker's reading of `/init` and `/run` answers. It follows
@@ -119,6 +149,13 @@ public enum ActivationInterpreter {
         }
         guard case .success(let response) = answer else {
             return .error(.developerError, PlatformMessages.abnormalRun)
+        }
+        // Over the limit, the platform reads only its first megabyte: an
+        // application error (the container is kept).
+        if response.status == 200 && response.body.count > ActivationLimits.resultBytes {
+            return .error(
+                .applicationError,
+                PlatformMessages.truncatedResponse(response.body, limit: ActivationLimits.resultBytes))
         }
         switch response.json {
         case let object as [String: Any]:

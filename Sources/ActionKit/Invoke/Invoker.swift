@@ -35,7 +35,8 @@ public struct InvocationPlan: Sendable {
     /// The target as the progress lines name it: an image with its limits.
     var targetDescription: String {
         guard case .image(let image, let limits) = target else { return target.description }
-        return "\(image) (memory \(limits.memory), pids \(limits.pids), no new privileges)"
+        let driven = limits.driver == .openWhisk ? ", driven as an OpenWhisk invoker drives it" : ""
+        return "\(image) (memory \(limits.memory), pids \(limits.pids), no new privileges\(driven))"
     }
 }
 
@@ -138,18 +139,24 @@ public final class Invoker {
             let runEnd = Self.nowMilliseconds()
             let outcome = ActivationInterpreter.run(
                 answer, elapsedMilliseconds: Int(runEnd - runStart), timeoutMilliseconds: plan.timeoutMilliseconds)
-            let handled = outcome.status == .success || outcome.status == .applicationError
+            var handled = outcome.status == .success || outcome.status == .applicationError
             let logs = current.logs.next(wait: handled ? 2 : 0.5)
-            if !logs.complete {
+            var lines = ActivationLimits.limit(logs.lines.map(\.formatted))
+            if !handled {
+                lines.append(PlatformMessages.logsAfterFailure)
+            } else if !logs.complete {
+                // The platform records what it read, and replaces the container.
                 progress("activation\(label): the log has no end-of-activation sentinel on both streams")
+                lines.append(PlatformMessages.logsIncomplete)
+                handled = false
             }
             progress(
                 "activation\(label): /run \(Self.describe(answer)) after \(runEnd - runStart) ms: \(outcome.status.text)"
             )
             records.append(
                 record(
-                    fields, start: start, end: runEnd, outcome: outcome, logs: logs.lines.map(\.formatted),
-                    initTime: initTime, waitTime: start - requested))
+                    fields, start: start, end: runEnd, outcome: outcome, logs: lines, initTime: initTime,
+                    waitTime: start - requested))
             if !handled && plan.target.startsFresh && !(isLast(index) && keepsFailures) {
                 progress("the proxy failed: it is removed\(isLast(index) ? "" : " and started afresh")")
                 tearDown(current)
@@ -227,7 +234,10 @@ public final class Invoker {
             return .ready(Ready(warm: warm, initTime: Int(initEnd - initStart), initStart: initStart))
         }
         let outcome = ActivationInterpreter.initFailure(answer, timeoutMilliseconds: plan.timeoutMilliseconds)
-        let lines = logs.next(wait: 0.5).lines.map(\.formatted)
+        let lines =
+            ActivationLimits.limit(logs.next(wait: 0.5).lines.map(\.formatted)) + [
+                PlatformMessages.logsAfterFailure
+            ]
         return .failed(
             Failure(
                 outcome: outcome, logs: lines, initTime: Int(initEnd - initStart), initStart: initStart,
@@ -252,12 +262,9 @@ public final class Invoker {
     /// The init's `env`: the user's, and the activation context the
     /// platform adds as `__OW_*` keys.
     private func initEnvironment(_ fields: ActivationFields) -> [String: String] {
-        var environment: [String: String] = [
-            "__OW_NAMESPACE": fields.namespace, "__OW_ACTION_NAME": fields.actionName,
-            "__OW_ACTION_VERSION": fields.actionVersion, "__OW_API_HOST": fields.apiHost,
-            "__OW_ACTIVATION_ID": fields.activationID, "__OW_TRANSACTION_ID": fields.transactionID,
-            "__OW_DEADLINE": String(Self.nowMilliseconds() + Int64(plan.timeoutMilliseconds)),
-        ]
+        var environment = OpenWhiskInvoker.initEnvironment(fields)
+        environment["__OW_API_HOST"] = fields.apiHost
+        environment["__OW_DEADLINE"] = String(Self.nowMilliseconds() + Int64(plan.timeoutMilliseconds))
         environment.merge(plan.environment) { $1 }
         return environment
     }
