@@ -66,7 +66,13 @@ enum SharedSuiteCases {
     }
 
     static func echo(_ context: CaseContext, _ actions: SharedSuiteActions) throws {
-        try context.expectInitialized(actions.echo)
+        try echoes(context, actions.echo)
+    }
+
+    /// Four values echoed by `action`, which prints hello stdout and hello
+    /// stderr for each.
+    static func echoes(_ context: CaseContext, _ action: TestAction) throws {
+        try context.expectInitialized(action)
         let values: [[String: Any]] = [
             ["string": "hello"], ["string": "❄ ☃ ❄"], ["numbers": [42, 1]], ["object": ["a": "A"]],
         ]

@@ -210,6 +210,20 @@ enum UpstreamCases {
         NodeCases.action(name, source, main: main)
     }
 
+    /// A case of upstream's that initialises a Node.js zip of `files` and
+    /// expects what its first run answers.
+    static func nodeZip(
+        _ id: String, _ description: String, _ files: [String: String], main: String? = nil,
+        answers expected: [String: String]
+    ) -> ConformanceCase {
+        ConformanceCase(id, description, runtimes: [.nodejs], need: .fresh()) { context in
+            let zip = TestAction(
+                "a zip of \(files.keys.sorted().joined(separator: ", "))", archive: TestArchive.of(files), main: main)
+            try context.expectInitialized(zip)
+            try context.expectResult(try context.run([:]), expected, "a run")
+        }
+    }
+
     static let nodejs: [ConformanceCase] = [
         ConformanceCase(
             "nodejs.upstream-sync-throw",
@@ -308,21 +322,14 @@ enum UpstreamCases {
             try context.expectResult(
                 try context.run(["payload": "Hello exports!"]), ["payload": "Hello exports!"], "a run")
         },
-        ConformanceCase(
+        nodeZip(
             "nodejs.upstream-zip-other-file",
             "a zip's main of file.function names another file's export (NodeJsActionContainerTests: support zip-encoded npm package with main from file other than index.js)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a zip with other.js",
-                archive: TestArchive.of([
-                    "other.js":
-                        "exports.niam = function () { return { greeting: 'Hello stranger, from other.niam.' }; };\n"
-                ]), main: "other.niam")
-            try context.expectInitialized(zip)
-            try context.expectResult(
-                try context.run([:]), ["greeting": "Hello stranger, from other.niam."], "a run")
-        },
+            [
+                "other.js":
+                    "exports.niam = function () { return { greeting: 'Hello stranger, from other.niam.' }; };\n"
+
+            ], main: "other.niam", answers: ["greeting": "Hello stranger, from other.niam."]),
         ConformanceCase(
             "nodejs.upstream-not-an-action",
             "a zip without package.json or index.js fails the init, saying so (NodeJsActionContainerTests: fail gracefully on valid zip files that are not actions)",
@@ -436,82 +443,48 @@ enum UpstreamCases {
             try context.expectInitialized(js("of 500 KB", code))
             try context.expectResult(try context.run([:]), ["message": "world"], "a run")
         },
-        ConformanceCase(
+        nodeZip(
             "nodejs.upstream-zip-package",
             "a zip with package.json naming index.js, and a zip of index.js alone, run their exports.main (NodeJsActionContainerTests: support zip-encoded npm package actions, … without a package.json file)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "an npm package",
-                archive: TestArchive.of([
-                    "package.json": "{\"name\": \"test-action\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                    "index.js":
-                        "exports.main = function (args) {\n    var name = args.name || 'stranger';\n    return { greeting: 'Hello ' + name + ', from an npm package action.' };\n};\n",
-                ]))
-            try context.expectInitialized(zip)
-            try context.expectResult(
-                try context.run([:]), ["greeting": "Hello stranger, from an npm package action."], "a run")
-        },
-        ConformanceCase(
+            [
+                "package.json": "{\"name\": \"test-action\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                "index.js":
+                    "exports.main = function (args) {\n    var name = args.name || 'stranger';\n    return { greeting: 'Hello ' + name + ', from an npm package action.' };\n};\n",
+
+            ], answers: ["greeting": "Hello stranger, from an npm package action."]),
+        nodeZip(
             "nodejs.upstream-zip-index-only",
             "a zip of index.js without package.json runs its exports.main (NodeJsActionContainerTests: support zip-encoded npm package actions without a package.json file)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a zip of index.js",
-                archive: TestArchive.of([
-                    "index.js":
-                        "exports.main = function () {\n    return { greeting: 'Hello stranger, from an npm package action without a package.json.' };\n};\n"
-                ]))
-            try context.expectInitialized(zip)
-            try context.expectResult(
-                try context.run([:]),
-                ["greeting": "Hello stranger, from an npm package action without a package.json."],
-                "a run")
-        },
-        ConformanceCase(
+            [
+                "index.js":
+                    "exports.main = function () {\n    return { greeting: 'Hello stranger, from an npm package action without a package.json.' };\n};\n"
+
+            ], answers: ["greeting": "Hello stranger, from an npm package action without a package.json."]),
+        nodeZip(
             "nodejs.upstream-nested-main",
             "a zip's main of other.niam.xyz names a function inside an exported object (NodeJsActionContainerTests: support nested main)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a zip with other.js",
-                archive: TestArchive.of([
-                    "other.js":
-                        "exports.niam = {\n    xyz: function () { return { greeting: 'Hello stranger, from nested main.' }; }\n};\n"
-                ]), main: "other.niam.xyz")
-            try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["greeting": "Hello stranger, from nested main."], "a run")
-        },
-        ConformanceCase(
+            [
+                "other.js":
+                    "exports.niam = {\n    xyz: function () { return { greeting: 'Hello stranger, from nested main.' }; }\n};\n"
+
+            ], main: "other.niam.xyz", answers: ["greeting": "Hello stranger, from nested main."]),
+        nodeZip(
             "nodejs.upstream-zip-override-entry",
             "in a zip with package.json and index.js, a main of other.niam runs other.js instead (NodeJsActionContainerTests: allow zip-encoded npm package containing package.json and overriding entry point)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a package with other.js",
-                archive: TestArchive.of([
-                    "package.json": "{\"name\": \"overridden\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                    "index.js": "exports.main = function () { return { result: 'it works' }; };\n",
-                    "other.js": "exports.niam = function () { return { result: 'it should also work' }; };\n",
-                ]), main: "other.niam")
-            try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["result": "it should also work"], "a run")
-        },
-        ConformanceCase(
+            [
+                "package.json": "{\"name\": \"overridden\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                "index.js": "exports.main = function () { return { result: 'it works' }; };\n",
+                "other.js": "exports.niam = function () { return { result: 'it should also work' }; };\n",
+
+            ], main: "other.niam", answers: ["result": "it should also work"]),
+        nodeZip(
             "nodejs.upstream-zip-entry-point",
             "a package whose index.js exports niam runs with main niam (NodeJsActionContainerTests: support zipped actions using non-default entry point)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a package exporting niam",
-                archive: TestArchive.of([
-                    "package.json": "{\"name\": \"niam\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                    "index.js": "exports.niam = function () { return { result: 'it works' }; };\n",
-                ]), main: "niam")
-            try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["result": "it works"], "a run")
-        },
+            [
+                "package.json": "{\"name\": \"niam\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
+                "index.js": "exports.niam = function () { return { result: 'it works' }; };\n",
+
+            ], main: "niam", answers: ["result": "it works"]),
         ConformanceCase(
             "nodejs.upstream-zip-cwd",
             "a zipped action runs in its own folder: ./test.txt reads the file beside it, __dirname is the working folder (NodeJsActionContainerTests: set correct cwd for zipped actions)",
@@ -528,25 +501,19 @@ enum UpstreamCases {
             try context.expectInitialized(zip)
             try context.expectResult(try context.run([:]), ["result1": "test text", "result2": true], "a run")
         },
-        ConformanceCase(
+        nodeZip(
             "nodejs.upstream-node-modules",
             "a zip with its own node_modules requires the package from there (NodeJsActionContainerTests: use user provided npm packages in a zip file)",
-            runtimes: [.nodejs], need: .fresh()
-        ) { context in
-            let zip = TestAction(
-                "a package with node_modules/abcxyz",
-                archive: TestArchive.of([
-                    "package.json": "{\"name\": \"uses-abcxyz\", \"version\": \"1.0.0\", \"main\": \"main.js\"}\n",
-                    "main.js":
-                        "const abcxyz = require('abcxyz');\nexports.main = function () { return { message: abcxyz.hello() }; };\nexports.niam = exports.main;\n",
-                    "node_modules/abcxyz/package.json":
-                        "{\"name\": \"abcxyz\", \"version\": \"0.0.1\", \"main\": \"lib/index.js\"}\n",
-                    "node_modules/abcxyz/lib/index.js":
-                        "exports.hello = function () { return 'hello local library'; };\n",
-                ]))
-            try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["message": "hello local library"], "a run")
-        },
+            [
+                "package.json": "{\"name\": \"uses-abcxyz\", \"version\": \"1.0.0\", \"main\": \"main.js\"}\n",
+                "main.js":
+                    "const abcxyz = require('abcxyz');\nexports.main = function () { return { message: abcxyz.hello() }; };\nexports.niam = exports.main;\n",
+                "node_modules/abcxyz/package.json":
+                    "{\"name\": \"abcxyz\", \"version\": \"0.0.1\", \"main\": \"lib/index.js\"}\n",
+                "node_modules/abcxyz/lib/index.js":
+                    "exports.hello = function () { return 'hello local library'; };\n",
+
+            ], answers: ["message": "hello local library"]),
         ConformanceCase(
             "nodejs.upstream-invalid-zip",
             "binary code that is no archive fails the init, and the log says error and uncompressing or syntax, one sentinel per stream (NodeJsActionContainerTests: fail gracefully on invalid zip files)",
@@ -679,17 +646,7 @@ enum UpstreamCases {
                     respondWith(input, nil)
                 }
                 """
-            try context.expectInitialized(SwiftCases.action("a Codable echo", code))
-            let values: [[String: Any]] = [
-                ["string": "hello"], ["string": "❄ ☃ ❄"], ["numbers": [42, 1]], ["object": ["a": "A"]],
-            ]
-            for (index, value) in values.enumerated() {
-                try context.expectResult(try context.run(value), value, "run \(index + 1)")
-            }
-            let logs = try context.waitForSentinels(4)
-            try context.expectSentinels(logs, 4, "after four runs")
-            try context.expect(logs.stdout.contains("hello stdout"), "stdout lacks hello stdout: \(logs.stdout)")
-            try context.expect(logs.stderr.contains("hello stderr"), "stderr lacks hello stderr: \(logs.stderr)")
+            try SharedSuiteCases.echoes(context, SwiftCases.action("a Codable echo", code))
         },
     ]
 
