@@ -26,10 +26,21 @@ struct InvokeCommand: ParsableCommand {
                   --code Examples/blackbox/exec
               actionkit invoke --url http://127.0.0.1:8080 -p name Ada
                   (a proxy that is running and initialised: no --code, no /init)
+              actionkit invoke --kind python:3.11 --code Examples/python/hello/hello.py
+                  (the kind's image of deploy/openwhisk/runtimes.json, from a stem cell)
             """
     )
 
     @OptionGroup var target: TargetOptions<InvokeTargets>
+
+    @Option(
+        help: ArgumentHelp(
+            "An OpenWhisk kind of --manifest (python:3.11, nodejs:default): its image, driven as the invoker drives it (--platform openwhisk), with its stem cells' memory, from a prewarmed stem cell when it has them.",
+            valueName: "KIND"))
+    var kind: String?
+
+    @Option(help: ArgumentHelp("The runtimes manifest that --kind is read from.", valueName: "FILE"))
+    var manifest = "deploy/openwhisk/runtimes.json"
 
     @Option(
         help: ArgumentHelp(
@@ -77,6 +88,13 @@ struct InvokeCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        let named = (target.image ?? target.proxy ?? target.url ?? target.runtime) != nil
+        if kind != nil && named {
+            throw ValidationError("--kind names the image: give no --image, --proxy, --url or --runtime with it")
+        }
+        if kind == nil && !named {
+            throw ValidationError("give one target: --image, --proxy, --url, --runtime or --kind")
+        }
         if code == nil && target.url == nil {
             throw ValidationError("--code is required (only --url may go without it)")
         }
@@ -125,6 +143,17 @@ struct InvokeCommand: ParsableCommand {
                 actionCode = ActionCode(code: Data(text.code.utf8).base64EncodedString(), binary: true)
             }
         }
+        if let kindName = kind {
+            var plan = try manifestPlan(kind: kindName, code: actionCode)
+            plan.main = main
+            plan.namespace = namespace
+            plan.parameters = parameterValues
+            plan.environment = environment
+            plan.timeout = seconds
+            plan.repeatCount = repeatCount
+            plan.keep = keep
+            return plan
+        }
         let proxyTarget = try target.proxyTarget()
         var kind = "blackbox"
         switch proxyTarget {
@@ -150,6 +179,32 @@ struct InvokeCommand: ParsableCommand {
         plan.repeatCount = repeatCount
         plan.keep = keep
         plan.kind = kind
+        return plan
+    }
+
+    /// The kind's image from the manifest, driven as OpenWhisk drives it,
+    /// with its stem cells' memory (else --memory) and prewarmed when it has
+    /// stem cells.
+    private func manifestPlan(kind name: String, code: ActionCode?) throws -> InvocationPlan {
+        let runtimes: RuntimesManifest
+        do {
+            runtimes = try RuntimesManifest.load(URL(fileURLWithPath: manifest))
+        } catch {
+            throw ValidationError("--manifest \(manifest): \(error.description)")
+        }
+        guard let kind = runtimes.manifest(for: name) else {
+            let kinds = runtimes.runtimes.values.joined().map(\.kind).sorted().joined(separator: ", ")
+            throw ValidationError("\(manifest) has no kind \(name): it has \(kinds)")
+        }
+        let cell = kind.stemCells?.first
+        let memory = cell.flatMap(\.memoryBytes).map { "\($0 >> 20)m" } ?? target.limits.memory
+        let limits = ContainerLimits(memory: memory, driver: .openWhisk)
+        var plan = InvocationPlan(
+            target: .image(kind.image.localReference, limits: limits), code: code,
+            name: self.name ?? Self.actionName(self.code))
+        plan.kind = kind.kind
+        plan.prewarm = cell != nil
+        plan.memoryMegabytes = (try? InvocationUnits.megabytes(memory)) ?? 256
         return plan
     }
 
@@ -193,5 +248,6 @@ enum InvokeTargets: TargetRules {
 
     static let runtimeHelp = ArgumentHelp(
         "Run it on our host proxy serving this language (native, blackbox, python, nodejs, swift): no Docker.")
-    static let targetRequired = true
+    /// Checked by the command: `--kind` names an image too.
+    static let targetRequired = false
 }

@@ -356,7 +356,12 @@ struct InvokeHostTests {
     func usage() throws {
         let outcome = try Kit.run(["invoke", "--code", "Examples/hello/exec"])
         #expect(outcome.status == 64)
-        #expect(outcome.stderr.contains("give one target: --image, --proxy, --url or --runtime"))
+        #expect(outcome.stderr.contains("give one target: --image, --proxy, --url, --runtime or --kind"))
+        let unknown = try Kit.run(["invoke", "--kind", "go:1.22", "--code", "Examples/hello/exec"])
+        #expect(unknown.status == 64)
+        #expect(
+            unknown.stderr.contains("has no kind go:1.22: it has nodejs:18, python:3.11, swift:6.3"),
+            "\(unknown.stderr)")
         let odd = try Kit.run(["invoke", "--runtime", "native", "--code", "Examples/hello/exec", "-p", "lonely"])
         #expect(odd.status == 64)
     }
@@ -376,6 +381,24 @@ struct InvokeImageTests {
         #expect(run.logs.count == 1)
         #expect(Invoke.isTimedLine(run.logs.first ?? "", stream: "stdout", text: "greeting Docker"), "\(run.logs)")
         #expect(run.annotation("kind") as? String == "python")
+        #expect(Self.containerGone(run.outcome.stderr))
+    }
+
+    @Test(
+        "--kind runs the kind's image of the runtimes manifest, from a prewarmed stem cell, driven as an OpenWhisk invoker drives it",
+        .enabled(if: Kit.imageEnabled("actionproxy/python")))
+    func manifestKind() throws {
+        let run = try Invoke.run([
+            "--kind", "python:default", "--code", "Examples/python/hello/hello.py", "-p", "name", "Whisk", "--repeat",
+            "2",
+        ])
+        #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
+        #expect(run.records.count == 2)
+        #expect(run.annotation("kind", in: run.records.first) as? String == "python:3.11")
+        #expect(run.outcome.stderr.contains("prewarming a stem cell of python:3.11"))
+        #expect(run.outcome.stderr.contains("the activation takes the stem cell"))
+        // The stem cell's memory, 256 MB.
+        #expect((run.annotation("limits", in: run.records.first) as? [String: Any])?["memory"] as? Int == 256)
         #expect(Self.containerGone(run.outcome.stderr))
     }
 

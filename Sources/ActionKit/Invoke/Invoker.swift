@@ -23,6 +23,10 @@ public struct InvocationPlan: Sendable {
     public var keep = false
     /// The record's `kind` annotation.
     public var kind: String = "blackbox"
+    /// A container is started before the first activation arrives, as the
+    /// invoker starts the stem cells of a kind (`stemCells` in its
+    /// manifest): the activation finds it running, not yet initialised.
+    public var prewarm = false
 
     public init(target: ProxyTarget, code: ActionCode?, name: String) {
         self.target = target
@@ -101,6 +105,10 @@ public final class Invoker {
     public func run() -> InvocationResult {
         var records: [ActivationRecord] = []
         var warm: Warm?
+        if plan.prewarm {
+            progress("prewarming a stem cell of \(plan.kind)")
+            stemCell = try? plan.target.start()
+        }
         for index in 0..<max(plan.repeatCount, 1) {
             var fields = ActivationFields(namespace: plan.namespace, actionName: plan.name, timeout: plan.timeout)
             let label = plan.repeatCount > 1 ? " \(index + 1)/\(plan.repeatCount)" : ""
@@ -207,11 +215,20 @@ public final class Invoker {
         case failed(Failure)
     }
 
+    /// The prewarmed container, until the first activation takes it.
+    private var stemCell: ServedProxy?
+
     private func prepare(fields: ActivationFields) -> Preparation {
-        progress("starting \(plan.targetDescription)")
         let proxy: ServedProxy
         do {
-            proxy = try plan.target.start()
+            if let prewarmed = stemCell {
+                stemCell = nil
+                progress("the activation takes the stem cell")
+                proxy = prewarmed
+            } else {
+                progress("starting \(plan.targetDescription)")
+                proxy = try plan.target.start()
+            }
         } catch {
             progress("cannot start it: \(error)")
             return .failed(Failure(outcome: .error(.whiskError, PlatformMessages.resourceProvisionError)))
