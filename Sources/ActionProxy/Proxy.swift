@@ -329,20 +329,18 @@ final class Proxy {
         let loop = eventLoop
         return exchanged.flatMap { reply in
             timer?.cancel()
-            // An action that died: why, once the reaper knows (fd 3 closes first).
-            let report: EventLoopFuture<ExitReport?> =
-                if case .exited = reply, !missedDeadline.value {
-                    process.exitReport(within: 200)
-                } else {
-                    loop.makeSucceededFuture(nil)
-                }
-            return report.flatMap { report in
+            let settle = { (report: ExitReport?) -> EventLoopFuture<ProxyResponse> in
                 let finish = {
                     bound.value.finished(process, reply, missedDeadline: missedDeadline.value, report: report)
                 }
                 guard let settled = process.endActivation() else { return loop.makeSucceededFuture(finish()) }
                 return settled.map(finish)
             }
+            // An action that died: why, once the reaper knows (fd 3 closes first).
+            if case .exited = reply, !missedDeadline.value {
+                return process.exitReport(within: 200).flatMap(settle)
+            }
+            return settle(nil)
         }
     }
 
