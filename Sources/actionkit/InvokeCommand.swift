@@ -143,17 +143,21 @@ struct InvokeCommand: ParsableCommand {
                 actionCode = ActionCode(code: Data(text.code.utf8).base64EncodedString(), binary: true)
             }
         }
-        if let kindName = kind {
-            var plan = try manifestPlan(kind: kindName, code: actionCode)
-            plan.main = main
-            plan.namespace = namespace
-            plan.parameters = parameterValues
-            plan.environment = environment
-            plan.timeout = seconds
-            plan.repeatCount = repeatCount
-            plan.keep = keep
-            return plan
-        }
+        var plan = try kind.map { try manifestPlan(kind: $0, code: actionCode) } ?? targetPlan(code: actionCode)
+        if kind == nil { plan.memoryMegabytes = megabytes }
+        plan.main = main
+        plan.namespace = namespace
+        plan.parameters = parameterValues
+        plan.environment = environment
+        plan.timeout = seconds
+        plan.repeatCount = repeatCount
+        plan.keep = keep
+        return plan
+    }
+
+    /// The plan for the target flags: the record's kind from the image or
+    /// the host runtime.
+    private func targetPlan(code actionCode: ActionCode?) throws -> InvocationPlan {
         let proxyTarget = try target.proxyTarget()
         var kind = "blackbox"
         switch proxyTarget {
@@ -170,14 +174,6 @@ struct InvokeCommand: ParsableCommand {
             break
         }
         var plan = InvocationPlan(target: proxyTarget, code: actionCode, name: name ?? Self.actionName(code))
-        plan.main = main
-        plan.namespace = namespace
-        plan.parameters = parameterValues
-        plan.environment = environment
-        plan.timeout = seconds
-        plan.memoryMegabytes = megabytes
-        plan.repeatCount = repeatCount
-        plan.keep = keep
         plan.kind = kind
         return plan
     }
