@@ -52,11 +52,15 @@ final class Proxy {
         lastFolderNumber = existing.compactMap { Int($0) }.max() ?? 0
     }
 
+    /// SIGTERM came: every new request is refused with 503.
+    private(set) var shuttingDown = false
+
     /// Ready for `/run`: initialized and its process alive. `/health` answers with it.
     var isReady: Bool {
+        if shuttingDown { return false }
         switch action {
-        case .idle(let process), .busy(let process): process.isAlive
-        case .none, .exited, .restarting: false
+        case .idle(let process), .busy(let process): return process.isAlive
+        case .none, .exited, .restarting: return false
         }
     }
 
@@ -78,6 +82,7 @@ final class Proxy {
 
     func initialize(body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
         eventLoop.assertInEventLoop()
+        if shuttingDown { return eventLoop.makeSucceededFuture(.error(.shuttingDown)) }
         if let refusal = refusalOfInit() { return eventLoop.makeSucceededFuture(.error(refusal)) }
         let wasDone: Bool
         if case .done = initialization { wasDone = true } else { wasDone = false }
@@ -230,6 +235,10 @@ final class Proxy {
 
     func run(body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
         eventLoop.assertInEventLoop()
+        if shuttingDown {
+            Sentinels.write()
+            return eventLoop.makeSucceededFuture(.error(.shuttingDown))
+        }
         switch action {
         case .busy, .restarting:
             return wait(body)
@@ -433,6 +442,23 @@ final class Proxy {
         return promise.futureResult
     }
 
+    /// SIGTERM: no more work. New requests, on connections old and new, and
+    /// the runs still waiting for their turn get 503; what is in flight
+    /// finishes (`drain`).
+    func beginShutdown() {
+        eventLoop.assertInEventLoop()
+        shuttingDown = true
+        refuseWaiting()
+    }
+
+    private func refuseWaiting() {
+        while let run = waiting.popFirst() {
+            run.timer?.cancel()
+            Sentinels.write()
+            run.promise.succeed(.error(.shuttingDown))
+        }
+    }
+
     /// Stops the action process (shutdown); runs still waiting are refused.
     func stop() {
         switch action {
@@ -440,10 +466,6 @@ final class Proxy {
         case .none, .exited, .restarting: break
         }
         action = .none
-        while let run = waiting.popFirst() {
-            run.timer?.cancel()
-            Sentinels.write()
-            run.promise.succeed(.error(.shuttingDown))
-        }
+        refuseWaiting()
     }
 }

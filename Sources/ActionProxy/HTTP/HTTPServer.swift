@@ -95,7 +95,8 @@ public final class HTTPServer: Sendable {
         let fd = Glibc.socket(address.protocol.rawValue, type, 0)
         guard fd >= 0 else { throw ListenError(code: errno) }
         var one: CInt = 1
-        let bound = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size)) == 0
+        let bound =
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size)) == 0
             && address.withSockAddr { bind(fd, $0, socklen_t($1)) } == 0
             && listen(fd, 256) == 0
         guard bound else {
@@ -112,13 +113,17 @@ public final class HTTPServer: Sendable {
         stopped.unlock()
     }
 
-    /// Stops taking connections, lets the activations in flight finish (for
-    /// at most `OW_SHUTDOWN_GRACE_MS`), stops the action and the loop.
+    /// Stops taking connections and work (new requests get 503), lets the
+    /// activations in flight finish (for at most `OW_SHUTDOWN_GRACE_MS`),
+    /// stops the action and the loop.
     public func shutdown() {
         let proxy = self.proxy
         let grace = configuration.shutdownGraceMilliseconds
         try? channel.close().wait()
-        try? channel.eventLoop.flatSubmit { proxy.value.drain(within: grace) }.wait()
+        try? channel.eventLoop.flatSubmit {
+            proxy.value.beginShutdown()
+            return proxy.value.drain(within: grace)
+        }.wait()
         try? channel.eventLoop.submit { proxy.value.stop() }.wait()
         try? threadPool.syncShutdownGracefully()
         try? group.syncShutdownGracefully()

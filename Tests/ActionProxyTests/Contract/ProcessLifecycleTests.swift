@@ -50,6 +50,37 @@ struct ProcessLifecycleTests {
         }
     }
 
+    @Test(
+        "after SIGTERM new requests get 503 shutting down, on a connection already open too, and so does a run still waiting; the one in flight finishes",
+        arguments: Serving.contract)
+    func sigtermRefusesNewWork(_ target: Serving) throws {
+        try target.serve { proxy throws in
+            #expect(try proxy.initialize(code: try Fixtures.text("launcher.py")).status == 200)
+            let open = try proxy.client()
+            #expect(try open.request("GET", "/health").status == 200)
+            let slow = try proxy.client()
+            try slow.send("POST", "/run", body: Data("{\"value\":{\"do\":\"sleep\",\"seconds\":1}}".utf8))
+            usleep(150_000)
+            let waiting = try proxy.client()
+            try waiting.send("POST", "/run", body: Data("{\"value\":{\"n\":2}}".utf8))
+            usleep(100_000)
+            try proxy.signal("TERM")
+            usleep(200_000)
+            let refused = try waiting.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.error?.contains("shutting down") == true, "\(refused.text)")
+            let late = try open.request("POST", "/run", body: Data("{\"value\":{}}".utf8))
+            #expect(late.status == 503)
+            #expect(late.error == refused.error)
+            let health = try open.request("GET", "/health")
+            #expect((health.json as? [String: Any])?["ready"] as? Bool == false, "\(health.text)")
+            let finished = try slow.readResponse()
+            #expect(finished.status == 200)
+            #expect((finished.json as? [String: Any])?["slept"] as? Int == 1)
+            #expect(proxy.waitForExit() == 0)
+        }
+    }
+
     @Test("SIGTERM waits at most OW_SHUTDOWN_GRACE_MS for an activation", arguments: Serving.contract)
     func sigtermBounded(_ target: Serving) throws {
         try target.serve(environment: ["OW_SHUTDOWN_GRACE_MS": "300"]) { proxy throws in
