@@ -40,8 +40,10 @@ final class Proxy {
     /// arrival order: each starts when the one before it is answered.
     private var waiting = CircularBuffer<WaitingRun>()
     private var lastWaitingNumber = 0
-    /// Completed when `inFlight` drops to zero (shutdown).
+    /// Completed when nothing is in flight or waiting (shutdown).
     private var drained: [EventLoopPromise<Void>] = []
+    /// SIGTERM came: every new request is refused with 503.
+    private(set) var shuttingDown = false
 
     init(configuration: Configuration, eventLoop: EventLoop, threadPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
@@ -51,9 +53,6 @@ final class Proxy {
         let existing = (try? FileSystem.listDirectory(configuration.actionDirectory)) ?? []
         lastFolderNumber = existing.compactMap { Int($0) }.max() ?? 0
     }
-
-    /// SIGTERM came: every new request is refused with 503.
-    private(set) var shuttingDown = false
 
     /// Ready for `/run`: initialized and its process alive. `/health` answers with it.
     var isReady: Bool {
@@ -228,6 +227,8 @@ final class Proxy {
     private struct WaitingRun {
         var number: Int
         var body: ByteBuffer
+        /// The body's inspection, nil when it is no JSON object.
+        var request: RunRequest.Inspection?
         var promise: EventLoopPromise<ProxyResponse>
         /// Answers it at its deadline if it is still waiting then.
         var timer: Scheduled<Void>?
@@ -239,19 +240,20 @@ final class Proxy {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.shuttingDown))
         }
+        let request = RunRequest.inspect(body)
         switch action {
         case .busy, .restarting:
-            return wait(body)
+            return wait(body, request)
         case .idle, .none, .exited:
             // Runs that came first go first.
-            if !waiting.isEmpty { return wait(body) }
-            return start(body)
+            if !waiting.isEmpty { return wait(body, request) }
+            return start(body, request)
         }
     }
 
     /// Queues a run behind the ones before it, within its own deadline and
     /// up to `OW_MAX_WAITING_RUNS`.
-    private func wait(_ body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
+    private func wait(_ body: ByteBuffer, _ request: RunRequest.Inspection?) -> EventLoopFuture<ProxyResponse> {
         guard waiting.count < configuration.maxWaitingRuns else {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.tooManyWaitingRuns(limit: configuration.maxWaitingRuns)))
@@ -260,12 +262,8 @@ final class Proxy {
         let number = lastWaitingNumber
         let promise = eventLoop.makePromise(of: ProxyResponse.self)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let remaining = RunRequest.inspect(body)?.deadline.map { $0 - WallClock.milliseconds() }
-        let timer = remaining.flatMap { remaining in
-            remaining > 0
-                ? eventLoop.scheduleTask(in: .milliseconds(remaining)) { bound.value.expire(number) } : nil
-        }
-        waiting.append(WaitingRun(number: number, body: body, promise: promise, timer: timer))
+        let timer = atDeadline(request?.deadline) { bound.value.expire(number) }
+        waiting.append(WaitingRun(number: number, body: body, request: request, promise: promise, timer: timer))
         return promise.futureResult
     }
 
@@ -287,17 +285,25 @@ final class Proxy {
             }
             waiting.removeFirst()
             next.timer?.cancel()
-            next.promise.completeWith(start(next.body))
+            next.promise.completeWith(start(next.body, next.request))
         }
     }
 
-    private func start(_ body: ByteBuffer) -> EventLoopFuture<ProxyResponse> {
+    /// Runs `task` at `deadline` (milliseconds since the epoch) if it is
+    /// still ahead: test kits send placeholder deadlines ("123"), which are
+    /// not enforced.
+    private func atDeadline(_ deadline: Int64?, _ task: @escaping () -> Void) -> Scheduled<Void>? {
+        guard let remaining = deadline.map({ $0 - WallClock.milliseconds() }), remaining > 0 else { return nil }
+        return eventLoop.scheduleTask(in: .milliseconds(remaining), task)
+    }
+
+    private func start(_ body: ByteBuffer, _ request: RunRequest.Inspection?) -> EventLoopFuture<ProxyResponse> {
         let process: ActionProcess
         switch action {
         case .none:
             return eventLoop.makeSucceededFuture(.error(.notInitialized))
         case .busy, .restarting:
-            return wait(body)
+            return wait(body, request)
         case .exited(let report):
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.actionAlreadyExited(report)))
@@ -315,20 +321,16 @@ final class Proxy {
                 return .error(.actionAlreadyExited(report))
             }
         }
-        guard let request = RunRequest.inspect(body) else {
+        guard let request else {
             Sentinels.write()
             return eventLoop.makeSucceededFuture(.error(.invalidRequest("The /run body must be a JSON object.")))
         }
         if !process.isConcurrent { action = .busy(process) }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let missedDeadline = NIOLoopBoundBox(false, eventLoop: eventLoop)
-        // Test kits send placeholder deadlines ("123"): only one still ahead is enforced.
-        let timer = request.deadline.map { $0 - WallClock.milliseconds() }.flatMap { remaining in
-            remaining > 0
-                ? eventLoop.scheduleTask(in: .milliseconds(remaining)) {
-                    missedDeadline.value = true
-                    process.stop()
-                } : nil
+        let timer = atDeadline(request.deadline) {
+            missedDeadline.value = true
+            process.stop()
         }
         inFlight += 1
         let line = RunRequest.singleLine(body)

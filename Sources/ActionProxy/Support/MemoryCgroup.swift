@@ -7,7 +7,7 @@ enum MemoryCgroup {
     static let root = "/sys/fs/cgroup"
 
     /// The OOM kills counted so far.
-    static func oomKills(root: String = root) -> Int? {
+    static func oomKills() -> Int? {
         for file in ["\(root)/memory.events", "\(root)/memory/memory.oom_control"] {
             if let count = field("oom_kill", in: file) { return count }
         }
@@ -15,7 +15,7 @@ enum MemoryCgroup {
     }
 
     /// The memory limit in bytes; nil when there is none.
-    static func limitBytes(root: String = root) -> Int64? {
+    static func limitBytes() -> Int64? {
         for file in ["\(root)/memory.max", "\(root)/memory/memory.limit_in_bytes"] {
             let text = String(decoding: FileSystem.readPrefix(file, count: 64), as: UTF8.self)
             let value = text.prefix { !$0.isNewline && $0 != " " }
