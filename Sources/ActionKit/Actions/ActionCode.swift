@@ -13,11 +13,12 @@ public struct ActionCode: Sendable {
     }
 
     /// The body of `POST /init` with this code (PROTOCOL.md §2):
-    /// `{"value": {"code", "binary", "main"?, "env"?}}`. Every init the kit
-    /// sends is built here; how it is encoded is the sender's.
-    public func initBody(main: String? = nil, env: [String: Any]? = nil) -> [String: Any] {
+    /// `{"value": {"code", "binary", "main"?, "name"?, "env"?}}`. Every init
+    /// the kit sends is built here; how it is encoded is the sender's.
+    public func initBody(main: String? = nil, name: String? = nil, env: [String: Any]? = nil) -> [String: Any] {
         var value: [String: Any] = ["code": code, "binary": binary]
         if let main { value["main"] = main }
+        if let name { value["name"] = name }
         if let env { value["env"] = env }
         return ["value": value]
     }

@@ -50,9 +50,10 @@ extension ServedProxy {
 
     /// `/init` with an action's code.
     public func initialize(
-        _ code: ActionCode, main: String? = nil, env: [String: String]? = nil, timeoutSeconds: Double = 120
+        _ code: ActionCode, main: String? = nil, name: String? = nil, env: [String: String]? = nil,
+        timeoutSeconds: Double = 120
     ) throws -> HTTPResponse {
-        try post("/init", json: code.initBody(main: main, env: env), timeoutSeconds: timeoutSeconds)
+        try post("/init", json: code.initBody(main: main, name: name, env: env), timeoutSeconds: timeoutSeconds)
     }
 
     /// `/run` with a value and the activation's other members.

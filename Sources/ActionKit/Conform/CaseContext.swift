@@ -37,11 +37,8 @@ public final class CaseContext: @unchecked Sendable {
         // The invoker's init: the action's name, and the first activation's
         // context in env (the case's own env wins).
         let context: [String: Any] = OpenWhiskInvoker.initEnvironment(ActivationFields(actionName: "conform"))
-        var body = action.code.initBody(main: action.main ?? "main", env: context.merging(env ?? [:]) { $1 })
-        if var value = body["value"] as? [String: Any] {
-            value["name"] = "conform"
-            body["value"] = value
-        }
+        let body = action.code.initBody(
+            main: action.main ?? "main", name: "conform", env: context.merging(env ?? [:]) { $1 })
         return try post("/init", json: body, timeout: timeout)
     }
 

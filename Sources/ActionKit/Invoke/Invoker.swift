@@ -243,7 +243,7 @@ public final class Invoker {
         let initStart = Self.nowMilliseconds()
         let answer = Self.exchange {
             try proxy.initialize(
-                code, main: plan.main, env: initEnvironment(fields), timeoutSeconds: plan.timeout)
+                code, main: plan.main, name: plan.name, env: initEnvironment(fields), timeoutSeconds: plan.timeout)
         }
         let initEnd = Self.nowMilliseconds()
         progress("/init \(Self.describe(answer)) after \(initEnd - initStart) ms")

@@ -88,10 +88,7 @@ public final class ProxyContainer: ServedProxy, @unchecked Sendable {
         guard driver == .openWhisk else { return }
         lock.withLock {
             requests += 1
-            if paused {
-                _ = try? Docker.run(["unpause", id])
-                paused = false
-            }
+            unpauseLocked()
         }
     }
 
@@ -113,11 +110,15 @@ public final class ProxyContainer: ServedProxy, @unchecked Sendable {
     public func holdsConnection() {
         lock.withLock {
             pausing = false
-            if paused {
-                _ = try? Docker.run(["unpause", id])
-                paused = false
-            }
+            unpauseLocked()
         }
+    }
+
+    /// `docker unpause` if the kit paused it; under `lock`.
+    private func unpauseLocked() {
+        guard paused else { return }
+        _ = try? Docker.run(["unpause", id])
+        paused = false
     }
 
     /// The proxy's process id as this machine sees it (the container's
