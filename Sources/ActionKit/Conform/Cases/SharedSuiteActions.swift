@@ -10,7 +10,7 @@ struct SharedSuiteActions: Sendable {
     /// Its source holds ☃; prints `<delimiter> ☃ <delimiter>` and answers
     /// `{"winter": that}`.
     let unicode: TestAction
-    /// Reads SOME_VAR and ANOTHER_VAR when it is loaded, before any run, and
+    /// Reads CONFORM_SET and CONFORM_EMPTY when it is loaded, before any run, and
     /// answers with them (`unset` for one that is not set).
     let loadTimeEnvironment: TestAction
     /// Answers with the seven `__OW_*` values of the activation and the
@@ -62,11 +62,11 @@ struct SharedSuiteActions: Sendable {
             """
             import os
 
-            some_var = os.environ.get("SOME_VAR", "unset")
-            another_var = os.environ.get("ANOTHER_VAR", "unset")
+            set_var = os.environ.get("CONFORM_SET", "unset")
+            empty_var = os.environ.get("CONFORM_EMPTY", "unset")
 
             def main(args):
-                return {"SOME_VAR": some_var, "ANOTHER_VAR": another_var}
+                return {"CONFORM_SET": set_var, "CONFORM_EMPTY": empty_var}
             """),
         context: PythonCases.action(
             "reporting its context",
@@ -105,11 +105,11 @@ struct SharedSuiteActions: Sendable {
         loadTimeEnvironment: NodeCases.action(
             "reading env when loaded",
             """
-            const someVar = process.env.SOME_VAR ?? "unset";
-            const anotherVar = process.env.ANOTHER_VAR ?? "unset";
+            const setVar = process.env.CONFORM_SET ?? "unset";
+            const emptyVar = process.env.CONFORM_EMPTY ?? "unset";
 
             function main() {
-                return { SOME_VAR: someVar, ANOTHER_VAR: anotherVar };
+                return { CONFORM_SET: setVar, CONFORM_EMPTY: emptyVar };
             }
             """),
         context: NodeCases.action(
@@ -156,11 +156,11 @@ struct SharedSuiteActions: Sendable {
             """
             import Foundation
 
-            let someVar = ProcessInfo.processInfo.environment["SOME_VAR"] ?? "unset"
-            let anotherVar = ProcessInfo.processInfo.environment["ANOTHER_VAR"] ?? "unset"
+            let setVar = ProcessInfo.processInfo.environment["CONFORM_SET"] ?? "unset"
+            let emptyVar = ProcessInfo.processInfo.environment["CONFORM_EMPTY"] ?? "unset"
 
             func main(args: [String: Any]) -> [String: Any] {
-                ["SOME_VAR": someVar, "ANOTHER_VAR": anotherVar]
+                ["CONFORM_SET": setVar, "CONFORM_EMPTY": emptyVar]
             }
             """),
         context: SwiftCases.action(
@@ -224,8 +224,8 @@ struct SharedSuiteActions: Sendable {
               printf '{"winter":"%s ☃ %s"}\\n' "$d" "$d" >&3
             """),
         loadTimeEnvironment: shell(
-            "reading env when loaded", before: "some=${SOME_VAR-unset}\nanother=${ANOTHER_VAR-unset}",
-            "  printf '{\"SOME_VAR\":\"%s\",\"ANOTHER_VAR\":\"%s\"}\\n' \"$some\" \"$another\" >&3"),
+            "reading env when loaded", before: "some=${CONFORM_SET-unset}\nanother=${CONFORM_EMPTY-unset}",
+            "  printf '{\"CONFORM_SET\":\"%s\",\"CONFORM_EMPTY\":\"%s\"}\\n' \"$some\" \"$another\" >&3"),
         context: shell(
             "reporting its context",
             """
@@ -257,7 +257,8 @@ struct SharedSuiteActions: Sendable {
             """),
         loadTimeEnvironment: script(
             "reading env",
-            "printf '{\"SOME_VAR\":\"%s\",\"ANOTHER_VAR\":\"%s\"}\\n' \"${SOME_VAR-unset}\" \"${ANOTHER_VAR-unset}\""),
+            "printf '{\"CONFORM_SET\":\"%s\",\"CONFORM_EMPTY\":\"%s\"}\\n' \"${CONFORM_SET-unset}\" \"${CONFORM_EMPTY-unset}\""
+        ),
         context: script(
             "reporting its context",
             """

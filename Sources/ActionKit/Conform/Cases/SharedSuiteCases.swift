@@ -40,7 +40,7 @@ enum SharedSuiteCases {
             check(
                 "context",
                 "the activation's fields and the container's __OW_API_HOST reach the action as __OW_ variables",
-                environment: ["__OW_API_HOST": "xyz"], context),
+                environment: ["__OW_API_HOST": "https://conform.invalid"], context),
             check("large-input", "a value of 1,048,561 characters comes back whole", largeInput),
         ]
     }
@@ -61,7 +61,7 @@ enum SharedSuiteCases {
 
     static func entryPoint(_ context: CaseContext, _ actions: SharedSuiteActions) throws {
         try context.expectInitialized(actions.niam)
-        try context.expectResult(try context.run(["string": "hello"]), ["string": "hello"], "a run")
+        try context.expectResult(try context.run(["string": "entry"]), ["string": "entry"], "a run")
         try expectQuiet(context, activations: 1)
     }
 
@@ -74,7 +74,7 @@ enum SharedSuiteCases {
     static func echoes(_ context: CaseContext, _ action: TestAction) throws {
         try context.expectInitialized(action)
         let values: [[String: Any]] = [
-            ["string": "hello"], ["string": "❄ ☃ ❄"], ["numbers": [42, 1]], ["object": ["a": "A"]],
+            ["string": "plain"], ["string": "snow ❄ man ☃"], ["numbers": [7, -3]], ["object": ["a": "nested"]],
         ]
         for (index, value) in values.enumerated() {
             try context.expectResult(try context.run(value), value, "run \(index + 1)")
@@ -96,19 +96,19 @@ enum SharedSuiteCases {
     }
 
     static func loadTimeEnvironment(_ context: CaseContext, _ actions: SharedSuiteActions) throws {
-        try context.expectInitialized(actions.loadTimeEnvironment, env: ["SOME_VAR": "xyz", "ANOTHER_VAR": ""])
+        try context.expectInitialized(actions.loadTimeEnvironment, env: ["CONFORM_SET": "xyz", "CONFORM_EMPTY": ""])
         try context.expectResult(
-            try context.run([:]), ["SOME_VAR": "xyz", "ANOTHER_VAR": ""], "a run of the action that read them")
+            try context.run([:]), ["CONFORM_SET": "xyz", "CONFORM_EMPTY": ""], "a run of the action that read them")
         try expectQuiet(context, activations: 1)
     }
 
     static func context(_ context: CaseContext, _ actions: SharedSuiteActions) throws {
         try context.expectInitialized(actions.context)
         let fields: [String: Any] = [
-            "api_key": "abc", "namespace": "zzz", "action_name": "xxx", "action_version": "0.0.1",
-            "activation_id": "iii", "deadline": "123",
+            "api_key": "key-of-conform", "namespace": "conform-space", "action_name": "/conform-space/context",
+            "action_version": "0.3.1", "activation_id": "c0ffee", "deadline": "123",
         ]
-        let expected = fields.merging(["api_host": "xyz"]) { $1 }
+        let expected = fields.merging(["api_host": "https://conform.invalid"]) { $1 }
         try context.expectResult(try context.run([:], fields: fields), expected, "a run")
         try expectQuiet(context, activations: 1)
     }

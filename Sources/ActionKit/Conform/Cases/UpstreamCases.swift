@@ -135,14 +135,14 @@ enum UpstreamCases {
             runtimes: [.python], need: .fresh()
         ) { context in
             let zip = TestAction(
-                "a zip with a workfile",
+                "a zip with a data/config.ini",
                 archive: TestArchive.of([
                     "__main__.py":
-                        "def main(args):\n    with open('workfile') as f:\n        return {'file': f.read()}\n",
-                    "workfile": "this is a test string",
+                        "def main(args):\n    with open('data/config.ini') as f:\n        return {'file': f.read()}\n",
+                    "data/config.ini": "mode = quiet",
                 ]))
             try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["file": "this is a test string"], "a run")
+            try context.expectResult(try context.run([:]), ["file": "mode = quiet"], "a run")
         },
         ConformanceCase(
             "python.upstream-array",
@@ -165,17 +165,17 @@ enum UpstreamCases {
                 ]), main: "niam")
             try context.expectInitialized(zip)
             try context.expectResult(
-                try context.run(["msg": "it works"]), ["echo": ["msg": "it works"]], "a run")
+                try context.run(["msg": "index.js answered"]), ["echo": ["msg": "index.js answered"]], "a run")
             try SharedSuiteCases.expectQuiet(context, activations: 1)
         },
         ConformanceCase(
             "python.upstream-application-error",
-            "a returned {\"error\": \"sorry\"} answers 200 exactly that, logging nothing (PythonBasicTests: support application errors)",
+            "a returned {\"error\": \"declined\"} answers 200 exactly that, logging nothing (PythonBasicTests: support application errors)",
             runtimes: [.python], need: .fresh(), needsLogs: true
         ) { context in
             try context.expectInitialized(
-                py("returning an error", "def main(args):\n    return {\"error\": \"sorry\"}\n"))
-            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+                py("returning an error", "def main(args):\n    return {\"error\": \"declined\"}\n"))
+            try context.expectResult(try context.run([:]), ["error": "declined"], "a run")
             try SharedSuiteCases.expectQuiet(context, activations: 1)
         },
         ConformanceCase(
@@ -230,8 +230,8 @@ enum UpstreamCases {
             "a value thrown out of main is a developer error: 502 An error has occurred (NodeJsActionContainerTests: return some error on action error)",
             runtimes: [.nodejs], need: .fresh()
         ) { context in
-            try context.expectInitialized(js("throwing a string", "function main() { throw \"nooooo\"; }\n"))
-            try context.expectError(try context.run([:]), 502, "An error has occurred: nooooo", "a run")
+            try context.expectInitialized(js("throwing a string", "function main() { throw \"refused at once\"; }\n"))
+            try context.expectError(try context.run([:]), 502, "An error has occurred: refused at once", "a run")
         },
         ConformanceCase(
             "nodejs.upstream-missing-module",
@@ -327,9 +327,9 @@ enum UpstreamCases {
             "a zip's main of file.function names another file's export (NodeJsActionContainerTests: support zip-encoded npm package with main from file other than index.js)",
             [
                 "other.js":
-                    "exports.niam = function () { return { greeting: 'Hello stranger, from other.niam.' }; };\n"
+                    "exports.niam = function () { return { greeting: 'greetings from other.js' }; };\n"
 
-            ], main: "other.niam", answers: ["greeting": "Hello stranger, from other.niam."]),
+            ], main: "other.niam", answers: ["greeting": "greetings from other.js"]),
         ConformanceCase(
             "nodejs.upstream-not-an-action",
             "a zip without package.json or index.js fails the init, saying so (NodeJsActionContainerTests: fail gracefully on valid zip files that are not actions)",
@@ -344,83 +344,84 @@ enum UpstreamCases {
         },
         ConformanceCase(
             "nodejs.upstream-application-error",
-            "a returned {error: \"sorry\"} answers 200 with that error (NodeJsActionContainerTests: support application errors)",
+            "a returned {error: \"declined\"} answers 200 with that error (NodeJsActionContainerTests: support application errors)",
             runtimes: [.nodejs], need: .fresh()
         ) { context in
             try context.expectInitialized(
-                js("returning an error", "function main() { return { error: \"sorry\" }; }\n"))
-            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+                js("returning an error", "function main() { return { error: \"declined\" }; }\n"))
+            try context.expectResult(try context.run([:]), ["error": "declined"], "a run")
         },
         ConformanceCase(
             "nodejs.upstream-docs-payload",
-            "the documentation's first example: nothing, a payload and an error for payloads 0, 1 and 2, logging nothing (NodeJsActionContainerTests: support the documentation examples (1))",
+            "one main that returns nothing, an object or an error by its input answers {}, the object and 200 with the error, logging nothing (NodeJsActionContainerTests: support the documentation examples (1))",
             runtimes: [.nodejs], need: .fresh(), needsLogs: true
         ) { context in
             let code = """
                 function main(params) {
-                    if (params.payload == 0) {
-                        return;
-                    } else if (params.payload == 1) {
-                        return { payload: "Hello, World!" };
-                    } else if (params.payload == 2) {
-                        return { error: "payload must be 0 or 1" };
+                    switch (params.mode) {
+                    case "silent": return;
+                    case "greet": return { greeting: `Hi, ${params.name}` };
+                    default: return { error: `unknown mode ${params.mode}` };
                     }
                 }
                 """
-            try context.expectInitialized(js("of the documentation", code))
-            try context.expectResult(try context.run(["payload": 0]), [String: Any](), "a run with payload 0")
+            try context.expectInitialized(js("by mode", code))
+            try context.expectResult(try context.run(["mode": "silent"]), [String: Any](), "a silent run")
             try context.expectResult(
-                try context.run(["payload": 1]), ["payload": "Hello, World!"], "a run with payload 1")
-            try context.expectResult(
-                try context.run(["payload": 2]), ["error": "payload must be 0 or 1"], "a run with payload 2")
+                try context.run(["mode": "greet", "name": "Ada"]), ["greeting": "Hi, Ada"], "a greeting run")
+            try context.expectResult(try context.run(["mode": "shout"]), ["error": "unknown mode shout"], "a bad mode")
             try SharedSuiteCases.expectQuiet(context, activations: 3)
         },
         ConformanceCase(
             "nodejs.upstream-docs-promise",
-            "the documentation's second example: a Promise resolved later and a value returned at once both answer {done: true} (NodeJsActionContainerTests: support the documentation examples (2), support resolved promises)",
+            "a main that answers at once or through a Promise resolved later answers the same either way (NodeJsActionContainerTests: support the documentation examples (2), support resolved promises)",
             runtimes: [.nodejs], need: .fresh(), needsLogs: true
         ) { context in
             let code = """
-                function main(args) {
-                    if (args.payload) {
-                        return new Promise(function (resolve) {
-                            setTimeout(function () { resolve({ done: true }); }, 100);
-                        });
-                    }
-                    return { done: true };
+                function main(params) {
+                    const answer = { sum: params.a + params.b };
+                    if (!params.later) return answer;
+                    return new Promise((resolve) => setTimeout(() => resolve(answer), 80));
                 }
                 """
-            try context.expectInitialized(js("of the documentation", code))
-            try context.expectResult(try context.run([:]), ["done": true], "a run without payload")
-            try context.expectResult(try context.run(["payload": true]), ["done": true], "a run with payload")
+            try context.expectInitialized(js("now or later", code))
+            try context.expectResult(try context.run(["a": 2, "b": 3]), ["sum": 5], "a run answered at once")
+            try context.expectResult(
+                try context.run(["a": 2, "b": 3, "later": true]), ["sum": 5], "a run answered later")
             try SharedSuiteCases.expectQuiet(context, activations: 2)
         },
         ConformanceCase(
             "nodejs.upstream-sloppy-mode",
-            "a variable assigned without a declaration works (sloppy mode), its console.log is the whole stdout (NodeJsActionContainerTests: support variables with no var declaration)",
+            "a global assigned without a declaration works (sloppy mode) and lives on between runs; its console.log is the whole stdout (NodeJsActionContainerTests: support variables with no var declaration)",
             runtimes: [.nodejs], need: .fresh(), needsLogs: true
         ) { context in
             let code = """
-                function main(args) {
-                    greeting = "hello, " + args.payload + "!";
-                    console.log(greeting);
-                    return { payload: greeting };
+                function main(params) {
+                    calls = (typeof calls === "number" ? calls : 0) + 1;
+                    console.log(`call ${calls} for ${params.who}`);
+                    return { calls };
                 }
                 """
             try context.expectInitialized(js("without var", code))
-            try context.expectResult(try context.run(["payload": "test"]), ["payload": "hello, test!"], "a run")
-            let logs = try context.waitForSentinels(1)
+            try context.expectResult(try context.run(["who": "Ada"]), ["calls": 1], "the first run")
+            try context.expectResult(try context.run(["who": "Bob"]), ["calls": 2], "the second run")
+            let logs = try context.waitForSentinels(2)
             let out = (ActivationLogs(logs.stdout).activations.first ?? []).filter { !$0.isEmpty }
-            try context.expect(out == ["hello, test!"], "stdout is not exactly hello, test!: \(out)")
+            try context.expect(
+                out == ["call 1 for Ada"], "the first run's stdout is not exactly call 1 for Ada: \(out)")
         },
         ConformanceCase(
             "nodejs.upstream-webpacked",
-            "a main assigned to global.main, run with a body without value, answers (NodeJsActionContainerTests: support webpacked function)",
+            "a bundle that sets global.main from inside its module wrapper, run with a body without value, answers (NodeJsActionContainerTests: support webpacked function)",
             runtimes: [.nodejs], need: .fresh()
         ) { context in
-            let code = "(function () {\n    function foo() { return { bar: true }; }\n    global.main = foo;\n})();\n"
-            try context.expectInitialized(js("webpacked", code))
-            try context.expectResult(try context.post("/run", json: [String: Any]()), ["bar": true], "a run")
+            let code = """
+                (function (modules) {
+                    global.main = modules.entry();
+                })({ entry: () => () => ({ bundled: true }) });
+                """
+            try context.expectInitialized(js("bundled", code))
+            try context.expectResult(try context.post("/run", json: [String: Any]()), ["bundled": true], "a run")
         },
         ConformanceCase(
             "nodejs.upstream-module-exports",
@@ -449,71 +450,72 @@ enum UpstreamCases {
             [
                 "package.json": "{\"name\": \"test-action\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
                 "index.js":
-                    "exports.main = function (args) {\n    var name = args.name || 'stranger';\n    return { greeting: 'Hello ' + name + ', from an npm package action.' };\n};\n",
+                    "exports.main = function (args) {\n    var name = args.name || 'stranger';\n    return { greeting: 'Hi ' + name + ', says the package' };\n};\n",
 
-            ], answers: ["greeting": "Hello stranger, from an npm package action."]),
+            ], answers: ["greeting": "Hi stranger, says the package"]),
         nodeZip(
             "nodejs.upstream-zip-index-only",
             "a zip of index.js without package.json runs its exports.main (NodeJsActionContainerTests: support zip-encoded npm package actions without a package.json file)",
             [
                 "index.js":
-                    "exports.main = function () {\n    return { greeting: 'Hello stranger, from an npm package action without a package.json.' };\n};\n"
+                    "exports.main = function () {\n    return { greeting: 'index.js alone answers' };\n};\n"
 
-            ], answers: ["greeting": "Hello stranger, from an npm package action without a package.json."]),
+            ], answers: ["greeting": "index.js alone answers"]),
         nodeZip(
             "nodejs.upstream-nested-main",
             "a zip's main of other.niam.xyz names a function inside an exported object (NodeJsActionContainerTests: support nested main)",
             [
                 "other.js":
-                    "exports.niam = {\n    xyz: function () { return { greeting: 'Hello stranger, from nested main.' }; }\n};\n"
+                    "exports.niam = {\n    xyz: function () { return { greeting: 'greetings from deep inside other.js' }; }\n};\n"
 
-            ], main: "other.niam.xyz", answers: ["greeting": "Hello stranger, from nested main."]),
+            ], main: "other.niam.xyz", answers: ["greeting": "greetings from deep inside other.js"]),
         nodeZip(
             "nodejs.upstream-zip-override-entry",
             "in a zip with package.json and index.js, a main of other.niam runs other.js instead (NodeJsActionContainerTests: allow zip-encoded npm package containing package.json and overriding entry point)",
             [
                 "package.json": "{\"name\": \"overridden\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                "index.js": "exports.main = function () { return { result: 'it works' }; };\n",
-                "other.js": "exports.niam = function () { return { result: 'it should also work' }; };\n",
+                "index.js": "exports.main = function () { return { result: 'index.js answered' }; };\n",
+                "other.js": "exports.niam = function () { return { result: 'other.js answered' }; };\n",
 
-            ], main: "other.niam", answers: ["result": "it should also work"]),
+            ], main: "other.niam", answers: ["result": "other.js answered"]),
         nodeZip(
             "nodejs.upstream-zip-entry-point",
             "a package whose index.js exports niam runs with main niam (NodeJsActionContainerTests: support zipped actions using non-default entry point)",
             [
                 "package.json": "{\"name\": \"niam\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                "index.js": "exports.niam = function () { return { result: 'it works' }; };\n",
+                "index.js": "exports.niam = function () { return { result: 'index.js answered' }; };\n",
 
-            ], main: "niam", answers: ["result": "it works"]),
+            ], main: "niam", answers: ["result": "index.js answered"]),
         ConformanceCase(
             "nodejs.upstream-zip-cwd",
-            "a zipped action runs in its own folder: ./test.txt reads the file beside it, __dirname is the working folder (NodeJsActionContainerTests: set correct cwd for zipped actions)",
+            "a zipped action runs in its own folder: ./notes.txt reads the file beside it, __dirname is the working folder (NodeJsActionContainerTests: set correct cwd for zipped actions)",
             runtimes: [.nodejs], need: .fresh()
         ) { context in
             let zip = TestAction(
-                "a package reading test.txt",
+                "a package reading notes.txt",
                 archive: TestArchive.of([
                     "package.json": "{\"name\": \"cwd\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n",
-                    "test.txt": "test text",
+                    "notes.txt": "kept beside index.js",
                     "index.js":
-                        "const fs = require('fs');\nexports.main = function () {\n    return { result1: fs.readFileSync('./test.txt', 'utf8'), result2: __dirname === process.cwd() };\n};\n",
+                        "const fs = require('fs');\nexports.main = function () {\n    return { result1: fs.readFileSync('./notes.txt', 'utf8'), result2: __dirname === process.cwd() };\n};\n",
                 ]))
             try context.expectInitialized(zip)
-            try context.expectResult(try context.run([:]), ["result1": "test text", "result2": true], "a run")
+            try context.expectResult(
+                try context.run([:]), ["result1": "kept beside index.js", "result2": true], "a run")
         },
         nodeZip(
             "nodejs.upstream-node-modules",
             "a zip with its own node_modules requires the package from there (NodeJsActionContainerTests: use user provided npm packages in a zip file)",
             [
-                "package.json": "{\"name\": \"uses-abcxyz\", \"version\": \"1.0.0\", \"main\": \"main.js\"}\n",
+                "package.json": "{\"name\": \"uses-vendored-words\", \"version\": \"1.0.0\", \"main\": \"main.js\"}\n",
                 "main.js":
-                    "const abcxyz = require('abcxyz');\nexports.main = function () { return { message: abcxyz.hello() }; };\nexports.niam = exports.main;\n",
-                "node_modules/abcxyz/package.json":
-                    "{\"name\": \"abcxyz\", \"version\": \"0.0.1\", \"main\": \"lib/index.js\"}\n",
-                "node_modules/abcxyz/lib/index.js":
-                    "exports.hello = function () { return 'hello local library'; };\n",
+                    "const words = require('vendored-words');\nexports.main = function () { return { message: words.hello() }; };\nexports.niam = exports.main;\n",
+                "node_modules/vendored-words/package.json":
+                    "{\"name\": \"vendored-words\", \"version\": \"0.0.1\", \"main\": \"lib/index.js\"}\n",
+                "node_modules/vendored-words/lib/index.js":
+                    "exports.hello = function () { return 'from node_modules'; };\n",
 
-            ], answers: ["message": "hello local library"]),
+            ], answers: ["message": "from node_modules"]),
         ConformanceCase(
             "nodejs.upstream-invalid-zip",
             "binary code that is no archive fails the init, and the log says error and uncompressing or syntax, one sentinel per stream (NodeJsActionContainerTests: fail gracefully on invalid zip files)",
@@ -533,13 +535,21 @@ enum UpstreamCases {
         },
         ConformanceCase(
             "nodejs.upstream-default-parameter",
-            "an ES2015 default parameter (NodeJsActionContainerTests: support default function parameters)",
+            "ES2015 default parameters in the action's own functions (NodeJsActionContainerTests: support default function parameters)",
             runtimes: [.nodejs], need: .fresh(), needsLogs: true
         ) { context in
-            let code =
-                "function main(params) {\n    const three = 3;\n    return { isValid: (function (a, b = 2) { return a === 3 && b === 2; })(three) };\n}\n"
-            try context.expectInitialized(js("with a default parameter", code))
-            try context.expectResult(try context.run([:]), ["isValid": true], "a run")
+            let code = """
+                function greet(name, salutation = "Hello", mark = "!") {
+                    return `${salutation}, ${name}${mark}`;
+                }
+
+                function main(params) {
+                    return { text: greet(params.name), custom: greet(params.name, "Hey", "?") };
+                }
+                """
+            try context.expectInitialized(js("with default parameters", code))
+            try context.expectResult(
+                try context.run(["name": "Ada"]), ["text": "Hello, Ada!", "custom": "Hey, Ada?"], "a run")
             try SharedSuiteCases.expectQuiet(context, activations: 1)
         },
         ConformanceCase(
@@ -596,19 +606,19 @@ enum UpstreamCases {
         },
         SwiftCases.swiftCase(
             "swift.upstream-application-error",
-            "a returned [\"error\": \"sorry\"] answers 200 exactly that, nothing on stderr (SwiftActionContainerTests: support application errors)",
+            "a returned [\"error\": \"declined\"] answers 200 exactly that, nothing on stderr (SwiftActionContainerTests: support application errors)",
             needsLogs: true
         ) { context in
             try context.expectInitialized(
                 SwiftCases.action(
                     "returning an error",
-                    "func main(args: [String: Any]) -> [String: Any] {\n    [\"error\": \"sorry\"]\n}\n"))
-            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+                    "func main(args: [String: Any]) -> [String: Any] {\n    [\"error\": \"declined\"]\n}\n"))
+            try context.expectResult(try context.run([:]), ["error": "declined"], "a run")
             try SharedSuiteCases.expectQuiet(context, activations: 1)
         },
         SwiftCases.swiftCase(
             "swift.upstream-codable-application-error",
-            "a Codable main without input whose output has error: \"sorry\" answers 200 exactly that (SwiftCodableActionContainerTests: support application errors)",
+            "a Codable main without input whose output has error: \"declined\" answers 200 exactly that (SwiftCodableActionContainerTests: support application errors)",
             needsLogs: true
         ) { context in
             let code = """
@@ -617,11 +627,11 @@ enum UpstreamCases {
                 }
 
                 func main(completion: @escaping (Output?, Error?) -> Void) {
-                    completion(Output(error: "sorry"), nil)
+                    completion(Output(error: "declined"), nil)
                 }
                 """
             try context.expectInitialized(SwiftCases.action("a Codable error", code))
-            try context.expectResult(try context.run([:]), ["error": "sorry"], "a run")
+            try context.expectResult(try context.run([:]), ["error": "declined"], "a run")
             try SharedSuiteCases.expectQuiet(context, activations: 1)
         },
         SwiftCases.swiftCase(
