@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Everything the proxy needs to know, read once at start from the command line
 /// and the `OW_*` environment (PROTOCOL.md §6).
 public struct Configuration: Sendable {
@@ -5,8 +11,17 @@ public struct Configuration: Sendable {
     public var host: String = "0.0.0.0"
     /// The port to listen on; 0 picks a free one.
     public var port: Int = 8080
-    /// Where numbered action folders are made (`./action`).
+    /// Where numbered action folders are made: `OW_ACTION_DIR`, or `./action`.
     public var actionDirectory: String = "./action"
+    /// Used instead of `./action` when that cannot be written (a read-only
+    /// root): `$TMPDIR/actionproxy`. Nil when the folder was chosen explicitly.
+    public var actionDirectoryFallback: String? = "/tmp/actionproxy"
+    /// The action baked into the image (`__OW_ACTION_CODE`, `__OW_ACTION_CODE_FILE`):
+    /// the proxy initializes itself with it at start and refuses inits.
+    package var bakedAction: BakedAction?
+    /// The methods the single entrypoint `/` answers (`__OW_HTTP_METHODS`).
+    public var entrypointMethods: [String] = Configuration.allEntrypointMethods
+    public static let allEntrypointMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]
     /// `OW_COMPILER`: run as `compiler <main> <srcdir> <bindir>` for code that is not executable yet.
     public var compiler: String?
     /// `OW_WAIT_FOR_ACK`: the action writes `{"ok":true}` on fd 3 once it is ready.
@@ -67,6 +82,14 @@ public struct Configuration: Sendable {
         launcher = flag("OW_LAUNCHER")
         defaultAction = flag("OW_DEFAULT_ACTION")
         debug = flag("OW_DEBUG") != nil
+        if let directory = flag("OW_ACTION_DIR") {
+            actionDirectory = directory
+            actionDirectoryFallback = nil
+        } else {
+            actionDirectoryFallback = (flag("TMPDIR") ?? "/tmp") + "/actionproxy"
+        }
+        bakedAction = BakedAction(environment: environment)
+        if let methods = flag("__OW_HTTP_METHODS") { entrypointMethods = Self.methods(methods) }
         if let value = number("OW_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = number("OW_MAX_RESULT_BYTES") { maxResultBytes = value }
         if let value = number("OW_ACK_TIMEOUT_MS") { ackTimeoutMilliseconds = Int64(value) }
@@ -76,6 +99,28 @@ public struct Configuration: Sendable {
         if let value = number("OW_MAX_EXTRACT_BYTES") { archiveLimits.maxTotalBytes = value }
         if let value = number("OW_MAX_EXTRACT_ENTRIES") { archiveLimits.maxEntries = value }
         if let value = number("OW_MAX_EXTRACT_FILE_BYTES") { archiveLimits.maxFileBytes = value }
+    }
+
+    /// The action folder, made if needed: `actionDirectory`, or the fallback
+    /// when that cannot be made or written (a read-only root filesystem).
+    func preparedActionDirectory() throws(FileSystemError) -> String {
+        do throws(FileSystemError) {
+            try FileSystem.makeDirectories(actionDirectory)
+            guard access(actionDirectory, W_OK) == 0 else { throw FileSystemError("access", actionDirectory) }
+            return actionDirectory
+        } catch {
+            guard let fallback = actionDirectoryFallback else { throw error }
+            try FileSystem.makeDirectories(fallback)
+            return fallback
+        }
+    }
+
+    /// `[GET,POST]`, `GET, post` or `GET POST` as upper-case method names;
+    /// unknown names are left out, and none left means all.
+    static func methods(_ text: String) -> [String] {
+        let names = text.uppercased().split(whereSeparator: { "[], \"'".contains($0) }).map(String.init)
+        let known = names.filter { allEntrypointMethods.contains($0) }
+        return known.isEmpty ? allEntrypointMethods : known
     }
 }
 

@@ -25,7 +25,18 @@ final class Proxy {
         case restarting
     }
 
+    /// The self-initialization of an action baked into the image.
+    enum BakedInitialization {
+        case inProgress
+        case failed(String)
+        case done
+    }
+
     private(set) var initialization = Initialization.notStarted
+    /// Nil for a stem cell, which an init specializes.
+    private(set) var baked: BakedInitialization?
+    /// What the single entrypoint's runs take from the last init.
+    private var entrypointDefaults: EntrypointRequest.Defaults
     private(set) var action = Action.none
     let configuration: Configuration
     private let eventLoop: EventLoop
@@ -52,6 +63,9 @@ final class Proxy {
         self.logger = logger
         let existing = (try? FileSystem.listDirectory(configuration.actionDirectory)) ?? []
         lastFolderNumber = existing.compactMap { Int($0) }.max() ?? 0
+        entrypointDefaults = EntrypointRequest.Defaults(
+            actionName: configuration.bakedAction?.name ?? "", raw: configuration.bakedAction?.raw ?? false,
+            namespace: configuration.environment["__OW_NAMESPACE"] ?? "")
     }
 
     /// Ready for `/run`: initialized and its process alive. `/health` answers with it.
@@ -63,11 +77,44 @@ final class Proxy {
         }
     }
 
+    /// `GET /health`: 200 when the proxy can take the request it waits for
+    /// (a run, or a stem cell's init), 503 otherwise; readiness probes read
+    /// only the status.
+    var health: ProxyResponse {
+        let state: (ok: Bool, status: String, error: String?)
+        if shuttingDown {
+            state = (false, "shutting down", nil)
+        } else if isReady {
+            state = (true, "ready", nil)
+        } else {
+            switch (baked, action) {
+            case (.inProgress?, _): state = (false, "initializing", nil)
+            case (.failed(let reason)?, _): state = (false, "initialization failed", reason)
+            case (_, .restarting): state = (false, "restarting after a missed deadline", nil)
+            case (_, .none):
+                if case .inProgress = initialization {
+                    state = (true, "initializing", nil)
+                } else {
+                    state = (true, "waiting for /init", nil)
+                }
+            case (_, .idle), (_, .busy), (_, .exited): state = (false, "the action exited", nil)
+            }
+        }
+        var members = [
+            JSONMember(key: "status", value: .string(state.status)),
+            JSONMember(key: "ready", value: .bool(isReady)),
+        ]
+        if let error = state.error { members.append(JSONMember(key: "error", value: .string(error))) }
+        return .json(
+            state.ok ? .ok : .serviceUnavailable, ByteBuffer(string: JSONValue.object(members).compactText + "\n"))
+    }
+
     /// Checked when the request head arrives, before its body is read (and
     /// again when it was read). A refused second init is also written to the
     /// log, without sentinels, as the reference does: upstream's test harness
     /// looks for the line there.
     func refusalOfInit() -> ProxyError? {
+        if let bakedAction = configuration.bakedAction { return .dedicatedAction(variable: bakedAction.origin) }
         switch initialization {
         case .inProgress: return .initializationInProgress
         case .done where !configuration.allowReinit:
@@ -83,6 +130,11 @@ final class Proxy {
         eventLoop.assertInEventLoop()
         if shuttingDown { return eventLoop.makeSucceededFuture(.error(.shuttingDown)) }
         if let refusal = refusalOfInit() { return eventLoop.makeSucceededFuture(.error(refusal)) }
+        return initialize { () throws(ProxyError) in try InitRequest.decode(body) }
+    }
+
+    /// Builds and starts the action that `read` gives (it runs on the thread pool).
+    private func initialize(_ read: @escaping @Sendable () throws -> InitRequest) -> EventLoopFuture<ProxyResponse> {
         let wasDone: Bool
         if case .done = initialization { wasDone = true } else { wasDone = false }
         initialization = .inProgress(wasDone: wasDone)
@@ -96,7 +148,7 @@ final class Proxy {
         // starts it here (a second start does nothing).
         threadPool.start()
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> PreparedAction in
-            let request = try InitRequest.decode(body)
+            let request = try read()
             let executable: String
             var folder: String?
             if let code = request.code {
@@ -116,7 +168,7 @@ final class Proxy {
                 throw error
             }
             return PreparedAction(
-                folder: folder,
+                folder: folder, name: request.name, raw: request.raw,
                 command: configuration.launcher.map { [$0, FileSystem.absolutePath(executable)] } ?? [executable],
                 environment: environment)
         }
@@ -139,6 +191,9 @@ final class Proxy {
     private struct PreparedAction: Sendable {
         /// The numbered folder made for it; nil for the default action.
         var folder: String?
+        /// The init's `name` and `raw`, for the single entrypoint's runs.
+        var name: String?
+        var raw: Bool
         /// `bin/exec`, or the launcher and `bin/exec`.
         var command: [String]
         var environment: [String]
@@ -203,6 +258,10 @@ final class Proxy {
         action = .idle(process)
         lastPrepared = prepared
         initialization = .done
+        if configuration.bakedAction == nil {
+            entrypointDefaults.actionName = prepared.name ?? ""
+            entrypointDefaults.raw = prepared.raw
+        }
         logger.debug("initialized", metadata: ["pid": "\(process.pid)"])
         startWaiting()
     }
@@ -219,6 +278,67 @@ final class Proxy {
         // The action's own words: it logged the details, the log needs its end.
         if configuration.logInitErrors, case .actionFailed = failure { Sentinels.write() }
         return .error(failure)
+    }
+
+    /// Initializes the action baked into the image (`__OW_ACTION_CODE…`),
+    /// once, at start. Runs that come meanwhile wait for it; a failure keeps
+    /// `/health` at 503 and every run answers why.
+    func initializeBakedAction() {
+        eventLoop.assertInEventLoop()
+        guard let bakedAction = configuration.bakedAction, baked == nil else { return }
+        baked = .inProgress
+        let maxCodeBytes = configuration.maxBodyBytes
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        initialize { () throws(ProxyError) in try bakedAction.request(maxCodeBytes: maxCodeBytes) }
+            .whenSuccess { response in
+                let proxy = bound.value
+                if response.status == .ok {
+                    proxy.baked = .done
+                } else {
+                    let reason =
+                        response.body.withUnsafeReadableBytes { raw in try? JSONParser.parse(raw) }?["error"]?
+                        .stringValue ?? "status \(response.status.code)"
+                    proxy.baked = .failed("\(bakedAction.origin): \(reason)")
+                    StandardStreams.writeError(
+                        "actionproxy: the action baked into this image (\(bakedAction.origin)) failed to initialize: \(reason)\n"
+                    )
+                }
+                proxy.startWaiting()
+            }
+    }
+
+    // MARK: - / (the single entrypoint)
+
+    /// `POST /` with `init`, `activation` and `value` (EntrypointRequest):
+    /// an init answers as `/init`, a run as a web action (WebAnswer).
+    func entrypoint(body: ByteBuffer, http: HTTPContext) -> EventLoopFuture<ProxyResponse> {
+        eventLoop.assertInEventLoop()
+        if shuttingDown { return eventLoop.makeSucceededFuture(.error(.shuttingDown)) }
+        let defaults = entrypointDefaults
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        // Started by the server once it listens; a request that came first starts it here.
+        threadPool.start()
+        return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> EntrypointRequest in
+            try EntrypointRequest.decode(body, http: http, defaults: defaults)
+        }
+        .flatMap { request in
+            let proxy = bound.value
+            guard let initialization = request.initialization else {
+                return proxy.webRun(request.run ?? ByteBuffer(string: "{}"), http)
+            }
+            if let refusal = proxy.refusalOfInit() { return proxy.eventLoop.makeSucceededFuture(.error(refusal)) }
+            return proxy.initialize { initialization }.flatMap { response in
+                guard response.status == .ok, let run = request.run else {
+                    return bound.value.eventLoop.makeSucceededFuture(response)
+                }
+                return bound.value.webRun(run, http)
+            }
+        }
+        .recover { error in .error(error as? ProxyError ?? .startFailed("\(error)")) }
+    }
+
+    private func webRun(_ body: ByteBuffer, _ http: HTTPContext) -> EventLoopFuture<ProxyResponse> {
+        run(body: body).map { WebAnswer.shape($0, for: http) }
     }
 
     // MARK: - /run
@@ -241,13 +361,18 @@ final class Proxy {
             return eventLoop.makeSucceededFuture(.error(.shuttingDown))
         }
         let request = RunRequest.inspect(body)
+        // Runs that came first go first.
+        if mustWait || !waiting.isEmpty { return wait(body, request) }
+        return start(body, request)
+    }
+
+    /// The action is busy with a run, being restarted, or the baked action
+    /// is being initialized: a run waits for its turn.
+    private var mustWait: Bool {
+        if case .inProgress? = baked { return true }
         switch action {
-        case .busy, .restarting:
-            return wait(body, request)
-        case .idle, .none, .exited:
-            // Runs that came first go first.
-            if !waiting.isEmpty { return wait(body, request) }
-            return start(body, request)
+        case .busy, .restarting: return true
+        case .idle, .none, .exited: return false
         }
     }
 
@@ -278,11 +403,7 @@ final class Proxy {
     /// Starts the waiting runs whose turn it is: the next one, when the
     /// action is free again (and each at once when it is gone).
     private func startWaiting() {
-        while let next = waiting.first {
-            switch action {
-            case .busy, .restarting: return
-            case .idle, .none, .exited: break
-            }
+        while let next = waiting.first, !mustWait {
             waiting.removeFirst()
             next.timer?.cancel()
             next.promise.completeWith(start(next.body, next.request))
@@ -301,6 +422,10 @@ final class Proxy {
         let process: ActionProcess
         switch action {
         case .none:
+            if case .failed(let reason)? = baked {
+                Sentinels.write()
+                return eventLoop.makeSucceededFuture(.error(.bakedActionFailed(reason)))
+            }
             return eventLoop.makeSucceededFuture(.error(.notInitialized))
         case .busy, .restarting:
             return wait(body, request)

@@ -5,6 +5,8 @@ import NIOHTTP1
 package enum ProxyError: Error, Equatable, CustomStringConvertible {
     // /init
     case alreadyInitialized
+    /// The image has its action baked in (`__OW_ACTION_CODE…`): no init replaces it.
+    case dedicatedAction(variable: String)
     case initializationInProgress
     case missingCode
     case invalidRequest(String)
@@ -12,6 +14,8 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     case startFailed(String)
     // /run
     case notInitialized
+    /// The action baked into the image could not be initialized (why).
+    case bakedActionFailed(String)
     /// The action had died before the run (why, when it was killed).
     case actionAlreadyExited(ExitReport?)
     /// The action died during the run.
@@ -27,6 +31,8 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     case shuttingDown
     /// The action answered `failed` (ActionAnswer): at init or at a run.
     case actionFailed(String)
+    /// A web answer (`statusCode`, `headers`, `body`) that cannot be sent.
+    case invalidWebAnswer(String)
     // HTTP
     case notFound(path: String)
     case methodNotAllowed(method: String, path: String, allowed: String)
@@ -35,11 +41,13 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
 
     var status: HTTPResponseStatus {
         switch self {
-        case .alreadyInitialized, .missingCode: .forbidden
+        case .alreadyInitialized, .dedicatedAction, .missingCode: .forbidden
         case .initializationInProgress: .conflict
         case .invalidRequest, .actionExitedDuringRun, .malformedHTTP: .badRequest
-        case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge, .actionFailed: .badGateway
-        case .notInitialized, .actionAlreadyExited: .internalServerError
+        case .compilationFailed, .startFailed, .resultNotObjectOrArray, .resultTooLarge, .actionFailed,
+            .invalidWebAnswer:
+            .badGateway
+        case .notInitialized, .bakedActionFailed, .actionAlreadyExited: .internalServerError
         case .deadlineExceeded, .deadlinePassedWhileWaiting: .gatewayTimeout
         case .tooManyWaitingRuns, .shuttingDown: .serviceUnavailable
         case .notFound: .notFound
@@ -51,12 +59,15 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
     var message: String {
         switch self {
         case .alreadyInitialized: "Cannot initialize the action more than once."
+        case .dedicatedAction(let variable):
+            "This container runs the action baked into its image (\(variable)); it cannot be initialized with another one."
         case .initializationInProgress: "Another initialization is in progress."
         case .missingCode: "Missing main/no code to execute."
         case .invalidRequest(let reason): reason
         case .compilationFailed(let output): output
         case .startFailed(let reason): "cannot start action: \(reason)"
         case .notInitialized: "no action defined yet"
+        case .bakedActionFailed(let reason): "The action baked into this image failed to initialize: \(reason)"
         case .actionAlreadyExited(let report), .actionExitedDuringRun(let report):
             report.map { "command exited: the action was \($0.description)" } ?? "command exited"
         case .resultNotObjectOrArray: "The action did not return a dictionary or array."
@@ -66,10 +77,12 @@ package enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .deadlinePassedWhileWaiting:
             "The activation's deadline passed while it waited for the activations before it; the action did not run it."
         case .actionFailed(let message): message
+        case .invalidWebAnswer(let reason): "The action's web answer cannot be sent: \(reason)"
         case .shuttingDown: "The proxy is shutting down and takes no more activations; send this one elsewhere."
         case .tooManyWaitingRuns(let limit):
             "The action runs one activation at a time and \(limit) are waiting already (OW_MAX_WAITING_RUNS); send this one elsewhere."
-        case .notFound(let path): "Not found: \(path). This server answers POST /init, POST /run and GET /health."
+        case .notFound(let path):
+            "Not found: \(path). This server answers POST /init, POST /run, / (init and run in one) and GET /health."
         case .methodNotAllowed(let method, let path, let allowed):
             "Method \(method) is not allowed on \(path); use \(allowed)."
         case .bodyTooLarge(let limit): "The request body is larger than the limit of \(limit) bytes."

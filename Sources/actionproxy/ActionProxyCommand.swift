@@ -16,7 +16,8 @@ enum ActionProxyCommand {
                 Array(CommandLine.arguments.dropFirst()), environment: ProcessEnvironment.current())
         } catch {
             let usage = ProxyOptions.usage.prefix(while: { $0 != "\n" })
-            StandardStreams.writeError("Error: \(error.message)\n\(usage)\n  See 'actionproxy --help' for more information.\n")
+            StandardStreams.writeError(
+                "Error: \(error.message)\n\(usage)\n  See 'actionproxy --help' for more information.\n")
             exit(64)
         }
         if options.help {
@@ -38,6 +39,10 @@ enum ActionProxyCommand {
         configuration.port = options.port
         configuration.host = options.host
         configuration.debug = configuration.debug || options.debug
+        if let directory = options.actionDirectory {
+            configuration.actionDirectory = directory
+            configuration.actionDirectoryFallback = nil
+        }
         let level: Logger.Level = configuration.debug ? .debug : .error
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -10,9 +10,11 @@ struct ProxyOptions: Equatable {
     var help = false
     var compile: String?
     var env: String?
+    var actionDirectory: String?
 
     static let usage = """
         USAGE: actionproxy [--port <port>] [--host <host>] [--debug] [--version] [--compile <main>] [--env <json>]
+                           [--action-dir <dir>]
 
         Serves the OpenWhisk action container contract (POST /init, POST /run) on port 8080 ($PORT).
 
@@ -25,14 +27,22 @@ struct ProxyOptions: Equatable {
           --compile <main>        Offline build: read sources (a zip) on stdin, compile them with OW_COMPILER,
                                   write a zip of bin/ on stdout.
           --env <json>            Extra environment for -compile, as a JSON object.
+          --action-dir <dir>      Where action files go. (default: $OW_ACTION_DIR, or ./action, or
+                                  $TMPDIR/actionproxy when ./action cannot be written: a read-only root)
           -h, --help              Show help information.
 
-        Action files live under ./action/ of the working directory. Flags also take the
+        POST / is the single entrypoint (Knative, Cloud Run): {"init": …}, {"activation": …,
+        "value": …} or both. Flags also take the
         reference proxy's single-dash spelling (-port, -debug, -version, -compile, -env),
         and `--flag=value`.
 
         Environment:
           PORT                 the port to listen on when --port is not given (Knative, Cloud Run)
+          __OW_ACTION_CODE     an action baked into the image: the proxy initializes itself with it
+                               (base64 with __OW_ACTION_BINARY=true); or __OW_ACTION_CODE_FILE, a file
+                               or folder; with __OW_ACTION_MAIN, __OW_ACTION_NAME, __OW_ACTION_RAW
+          __OW_HTTP_METHODS    the methods / answers, e.g. [GET,POST] (default: all)
+          OW_ACTION_DIR        where action files go (as --action-dir)
           OW_COMPILER          compiler run as `$OW_COMPILER <main> <srcdir> <bindir>`
           OW_WAIT_FOR_ACK      the action acks {"ok":true} on fd 3 before /init answers
           OW_EXECUTION_ENV     bin/exec.env must hold this value
@@ -98,6 +108,7 @@ struct ProxyOptions: Equatable {
             case "host": options.host = try value()
             case "compile": options.compile = try value()
             case "env": options.env = try value()
+            case "action-dir": options.actionDirectory = try value()
             case "debug": options.debug = true
             case "version": options.version = true
             case "h", "help": options.help = true

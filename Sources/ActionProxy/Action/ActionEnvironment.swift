@@ -2,13 +2,14 @@
 enum ActionEnvironment {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    /// `PATH`, every `__OW_*` of the proxy's environment, the proxy's own
-    /// `__OW_*` values, then the init `env`, which wins.
+    /// `PATH`, every `__OW_*` of the proxy's environment (but a baked
+    /// action's code), the proxy's own `__OW_*` values, then the init `env`,
+    /// which wins.
     static func forAction(_ configuration: Configuration, initEnvironment: [(name: String, value: String)]) -> [String]
     {
         var variables = Variables()
         variables["PATH"] = configuration.environment["PATH"] ?? defaultPath
-        for (name, value) in configuration.environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("__OW_") {
+        for (name, value) in configuration.environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("__OW_") && name != BakedAction.codeVariable {
             variables[name] = value
         }
         variables["__OW_PROXY_VERSION"] = ProxyVersion.number

@@ -109,7 +109,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        switch Route.resolve(head) {
+        switch Route.resolve(head, entrypointMethods: proxy.configuration.entrypointMethods) {
         case .failure(let error):
             state = .refusing(head, error)
         case .success(let route):
@@ -122,7 +122,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 state = .collecting(route, head)
                 // curl asks before sending bodies over 1 KB; don't make it wait a second.
                 if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-                    let interim = ResponseWriter.interimContinue(version: head.version, allocator: context.channel.allocator)
+                    let interim = ResponseWriter.interimContinue(
+                        version: head.version, allocator: context.channel.allocator)
                     context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
                 }
             }
@@ -134,10 +135,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch route {
         case .initialize: answer = proxy.initialize(body: body)
         case .run: answer = proxy.run(body: body)
+        case .entrypoint: answer = proxy.entrypoint(body: body, http: HTTPContext(head))
         case .health:
-            let ready = proxy.isReady
-            let text = "{\"status\":\"\(ready ? "ready" : "waiting for /init")\",\"ready\":\(ready)}\n"
-            respond(.json(.ok, ByteBuffer(string: text)), to: head, context: context)
+            respond(proxy.health, to: head, context: context)
             return
         }
         state = .answering

@@ -41,7 +41,8 @@ public final class HTTPServer: Sendable {
     public static func start(configuration: Configuration, logger: Logger) throws -> HTTPServer {
         // Writes to a pipe whose reader is gone must fail, not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
-        try FileSystem.makeDirectories(configuration.actionDirectory)
+        var configuration = configuration
+        configuration.actionDirectory = try configuration.preparedActionDirectory()
         // The port is open before anything else starts: a client's connection
         // and first request travel while the event loop comes up.
         let socket = try listeningSocket(try listeningAddress(configuration))
@@ -72,6 +73,7 @@ public final class HTTPServer: Sendable {
             logger.debug("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             threadPool.start()
             ChildReaper.prepare()
+            eventLoop.execute { proxy.value.initializeBakedAction() }
             return HTTPServer(
                 configuration: configuration, group: group, threadPool: threadPool, channel: channel, proxy: proxy)
         } catch {

@@ -2,9 +2,9 @@ import NIOCore
 import NIOHTTP1
 
 /// A response as the bytes on the wire. Every answer of the proxy is a status
-/// line, three headers at most and a body with its length, so it is written
-/// here in one pass rather than through NIO's response encoder and header
-/// validator (the header values are ours, never the client's).
+/// line, a few headers and a body with its length, so it is written here in
+/// one pass rather than through NIO's response encoder and header validator
+/// (the header values are ours; a web action's were checked by `WebAnswer`).
 enum ResponseWriter {
     /// Bodies up to this size are copied behind the head: one buffer, one
     /// `write`. Larger ones go out as a second buffer, without a copy.
@@ -15,11 +15,22 @@ enum ResponseWriter {
         allocator: ByteBufferAllocator
     ) -> (head: ByteBuffer, body: ByteBuffer?) {
         var body = response.body
+        let includeBody = includeBody && response.hasBody
         let inline = includeBody && body.readableBytes <= inlineBodyLimit
         var head = allocator.buffer(capacity: 128 + (inline ? body.readableBytes : 0))
         writeStatusLine(version: version, status: response.status, into: &head)
-        head.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
-        head.writeString(String(body.readableBytes))
+        head.writeStaticString("Content-Type: ")
+        head.writeString(response.contentType)
+        for (name, value) in response.headers {
+            head.writeStaticString("\r\n")
+            head.writeString(name)
+            head.writeStaticString(": ")
+            head.writeString(value)
+        }
+        if response.hasBody {
+            head.writeStaticString("\r\nContent-Length: ")
+            head.writeString(String(body.readableBytes))
+        }
         head.writeStaticString(keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n")
         guard includeBody else { return (head, nil) }
         if inline {
@@ -37,7 +48,8 @@ enum ResponseWriter {
         return buffer
     }
 
-    private static func writeStatusLine(version: HTTPVersion, status: HTTPResponseStatus, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(version: HTTPVersion, status: HTTPResponseStatus, into buffer: inout ByteBuffer)
+    {
         if version.major == 1 && version.minor == 1 {
             buffer.writeStaticString("HTTP/1.1 ")
         } else {

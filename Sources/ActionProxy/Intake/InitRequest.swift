@@ -9,6 +9,11 @@ package struct InitRequest: Sendable {
     /// In the order given; strings as they are, other values as compact JSON.
     package var environment: [(name: String, value: String)] = []
 
+    /// The action's name (`name`), when the init gives one.
+    package var name: String?
+    /// `raw`: a raw web action (the single entrypoint's `init`).
+    package var raw = false
+
     /// Decodes and validates a body. A body that is not JSON, wrong types or
     /// bad base64 are `invalidRequest` (400); an empty body, `null`, `{}` or a
     /// missing `value` decode to a request without code.
@@ -27,29 +32,42 @@ package struct InitRequest: Sendable {
         } catch {
             throw .invalidRequest("The /init body is not valid JSON: \(error.description)")
         }
-        let fields: JSONValue
         switch document {
         case .null: return InitRequest()
         case .object:
             switch document["value"] {
             case nil, .null?: return InitRequest()
-            case .object(let members)?: fields = .object(members)
+            case .object(let members)?: return try decode(fields: .object(members), code: codeBytes, in: body)
             default: throw .invalidRequest("The /init body's \"value\" must be an object.")
             }
         default: throw .invalidRequest("The /init body must be a JSON object.")
         }
+    }
 
-        let code = try field(fields, "code", as: \.stringValue, expected: "a string") ?? ""
-        let binary = try field(fields, "binary", as: \.boolValue, expected: "a boolean") ?? false
-        let main = try field(fields, "main", as: \.stringValue, expected: "a string") ?? ""
+    /// The init's fields (`/init`'s `value`, the single entrypoint's `init`);
+    /// `code` is "" in them when the parser gave its bytes apart, in `body`.
+    static func decode(
+        fields: JSONValue, code codeBytes: JSONStringBytes?, in body: UnsafeRawBufferPointer, route: String = "/init"
+    ) throws(ProxyError) -> InitRequest {
+        func field<T>(_ name: String, as read: (JSONValue) -> T?, expected: String) throws(ProxyError) -> T? {
+            guard let value = fields[name], value != .null else { return nil }
+            guard let typed = read(value) else {
+                throw .invalidRequest("The \(route) field \"\(name)\" must be \(expected).")
+            }
+            return typed
+        }
+        let code = try field("code", as: \.stringValue, expected: "a string") ?? ""
+        let binary = try field("binary", as: \.boolValue, expected: "a boolean") ?? false
+        let main = try field("main", as: \.stringValue, expected: "a string") ?? ""
+        let name = try field("name", as: \.stringValue, expected: "a string")
+        let raw = try field("raw", as: \.boolValue, expected: "a boolean") ?? false
         let environment: [(name: String, value: String)]
         switch fields["env"] {
         case nil, .null?: environment = []
         case .object(let members)?: environment = environmentVariables(members)
-        default: throw .invalidRequest("The /init field \"env\" must be an object.")
+        default: throw .invalidRequest("The \(route) field \"env\" must be an object.")
         }
 
-        // `code` is "" when the parser gave its bytes apart.
         var bytes: [UInt8]? = nil
         do throws(Base64Error) {
             switch (codeBytes, binary) {
@@ -67,7 +85,8 @@ package struct InitRequest: Sendable {
             throw .invalidRequest("cannot decode the request: \(error.description)")
         }
         return InitRequest(
-            code: bytes?.isEmpty == false ? bytes : nil, main: main.isEmpty ? "main" : main, environment: environment)
+            code: bytes?.isEmpty == false ? bytes : nil, main: main.isEmpty ? "main" : main, environment: environment,
+            name: name, raw: raw)
     }
 
     private static let codePath = ["value", "code"]
@@ -79,17 +98,6 @@ package struct InitRequest: Sendable {
             if case .string(let text) = member.value { return (member.key, text) }
             return (member.key, member.value.compactText)
         }
-    }
-
-    /// A typed optional field: absent and `null` are nil, a wrong type is a 400.
-    private static func field<T>(
-        _ object: JSONValue, _ name: String, as read: (JSONValue) -> T?, expected: String
-    ) throws(ProxyError) -> T? {
-        guard let value = object[name], value != .null else { return nil }
-        guard let typed = read(value) else {
-            throw .invalidRequest("The /init field \"\(name)\" must be \(expected).")
-        }
-        return typed
     }
 }
 

@@ -22,7 +22,8 @@ public struct OfflineCompiler {
             variables = InitRequest.environmentVariables(members)
         }
         if code.isEmpty { throw ProxyError.missingCode }
-        try FileSystem.makeDirectories(configuration.actionDirectory)
+        var configuration = configuration
+        configuration.actionDirectory = try configuration.preparedActionDirectory()
         let existing = (try? FileSystem.listDirectory(configuration.actionDirectory)) ?? []
         let number = (existing.compactMap { Int($0) }.max() ?? 0) + 1
         let builder = ActionBuilder(configuration: configuration)
