@@ -48,7 +48,7 @@ struct ConformCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions<ConformTargets>
 
-    @Option(help: ArgumentHelp("core, robustness or all.", valueName: "group"))
+    @Option(help: ArgumentHelp("core, robustness, entrypoint (the single entrypoint / and baked actions) or all.", valueName: "group"))
     var group: String = "core"
 
     @Option(
@@ -79,7 +79,7 @@ struct ConformCommand: ParsableCommand {
     var variables: [String] = []
 
     func validate() throws {
-        if groups == nil { throw ValidationError("--group: use core, robustness or all") }
+        if groups == nil { throw ValidationError("--group: use core, robustness, entrypoint or all") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout: a positive number of seconds") }
         if target.url != nil && !variables.isEmpty { throw ValidationError("--env cannot reach a running --url proxy") }
         do {

@@ -119,12 +119,12 @@ struct MemoryOption: TargetModifier {
     var value: String? { memory }
 }
 
-/// `--platform openwhisk`: drive the `--image` container as an OpenWhisk
-/// invoker does.
+/// `--platform openwhisk|knative`: drive the `--image` container as an
+/// OpenWhisk invoker does, or run it as Knative Serving runs a revision.
 struct PlatformOption: TargetModifier {
     @Option(
         help: ArgumentHelp(
-            "With --image: drive the container as this platform's invoker does (openwhisk: its docker run options, host network with the proxy on a loopback $PORT, no probe but connects retried every 50 ms, the invoker's /init and /run bodies, the json-file log, the container paused between requests).",
+            "With --image: drive the container as this platform's invoker does (openwhisk: its docker run options, host network with the proxy on a loopback $PORT, no probe but connects retried every 50 ms, the invoker's /init and /run bodies, the json-file log, the container paused between requests; knative: a read-only root with /tmp an exec tmpfs, $PORT on the host network's loopback, K_SERVICE/K_REVISION, requests only once GET /health answers 200).",
             valueName: "platform"))
     var platform: ContainerDriver?
 

@@ -37,11 +37,13 @@ public struct ConformanceCase: Sendable {
     public var area: String { String(id.prefix { $0 != "." }) }
 }
 
-/// The two sets of cases: what the contract requires, and the defects of
-/// the reference proxy that an implementation should not have.
+/// The sets of cases: what the contract requires, the defects of the
+/// reference proxy that an implementation should not have, and the single
+/// entrypoint with baked actions that Knative-style platforms need.
 public enum CaseGroup: String, CaseIterable, Sendable {
     case core
     case robustness
+    case entrypoint
 }
 
 extension Set where Element == RuntimeKind {

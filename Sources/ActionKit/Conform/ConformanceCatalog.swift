@@ -3,6 +3,7 @@ public enum ConformanceCatalog {
     public static let all: [ConformanceCase] =
         InitCases.all + RunCases.all + LogCases.all + ProcessCases.all + PythonCases.all + NodeCases.all
         + SwiftCases.all + BlackboxCases.all + SharedSuiteCases.all + UpstreamCases.all + RobustnessCases.all
+        + EntrypointCases.all
 
     /// The cases for `runtime` in `groups` whose id matches one of
     /// `filters` (all of them when there is none).

@@ -30,4 +30,6 @@ public enum ContainerDriver: String, Sendable, Equatable, CaseIterable {
     case kit
     /// As an OpenWhisk invoker does (`OpenWhiskInvoker`): `--platform openwhisk`.
     case openWhisk = "openwhisk"
+    /// As Knative Serving runs a revision (`KnativeRevision`): `--platform knative`.
+    case knative
 }

@@ -43,6 +43,11 @@ public final class ProxyContainer: ServedProxy, @unchecked Sendable {
             port = chosen
             command += OpenWhiskInvoker.dockerOptions(port: chosen)
             environment = OpenWhiskInvoker.containerEnvironment.merging(environment) { $1 }
+        case .knative:
+            let chosen = try FreePort.pick()
+            port = chosen
+            command += KnativeRevision.dockerOptions(port: chosen)
+            environment = KnativeRevision.containerEnvironment.merging(environment) { $1 }
         }
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(name)=\(value)"] }
         command += [image] + arguments
@@ -53,6 +58,7 @@ public final class ProxyContainer: ServedProxy, @unchecked Sendable {
             let exited = { container.isRunning ? nil : container.exitReason }
             switch limits.driver {
             case .kit: try container.waitUntilServing(timeout: timeout, exited: exited)
+            case .knative: try container.waitUntilServing(timeout: timeout, exited: exited, untilReady: true)
             case .openWhisk:
                 try container.waitUntilAccepting(
                     timeout: timeout, every: OpenWhiskInvoker.connectRetry, exited: exited)

@@ -52,16 +52,23 @@ extension ServedProxy {
     }
 
     /// Waits until the proxy answers any HTTP request (the reference has no
-    /// health route: a 404 is an answer too). `exited` reports a start that
-    /// failed, so that the wait ends at once.
-    func waitUntilServing(timeout: TimeInterval, exited: () -> String?) throws(TargetError) {
+    /// health route: a 404 is an answer too), or `untilReady`, until
+    /// `/health` answers 200 as a readiness probe waits. `exited` reports a
+    /// start that failed, so that the wait ends at once.
+    func waitUntilServing(timeout: TimeInterval, exited: () -> String?, untilReady: Bool = false) throws(TargetError) {
         let deadline = Date().addingTimeInterval(timeout)
         var firstUnanswered: Date?
+        var lastAnswer = ""
         while Date() < deadline {
             if let client = try? HTTPClient(host: host, port: port, timeoutSeconds: 2) {
                 do {
-                    _ = try client.request("GET", "/health")
-                    return
+                    let health = try client.request("GET", "/health")
+                    if !untilReady || health.status == 200 { return }
+                    lastAnswer = ": /health answers \(health.status) \(health.text.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    // A failed self-initialization stays failed.
+                    if health.text.contains("\"initialization failed\"") { throw TargetError.notServing("\(name) is not ready\(lastAnswer)") }
+                } catch let error as TargetError {
+                    throw error
                 } catch {
                     // Accepted and closed without an answer: listening but
                     // unable to serve, which no wait will mend.
@@ -75,6 +82,7 @@ extension ServedProxy {
             if let reason = exited() { throw .notServing("\(name) exited at start: \(reason)") }
             usleep(10_000)
         }
+        if !lastAnswer.isEmpty { throw .notServing("\(name) was not ready within \(Int(timeout)) s\(lastAnswer)") }
         throw .notServing("\(name) did not answer on \(host):\(port) within \(Int(timeout)) s")
     }
 }

@@ -18,7 +18,8 @@ protocol ProxyUnderTest: AnyObject, Sendable {
     /// Whether `path` (relative to the working folder, or absolute) exists
     /// where the proxy runs.
     func fileExists(_ path: String) -> Bool
-    /// The names in a folder of the working folder, sorted; none when it is missing.
+    /// The names in a folder (relative to the working folder, or absolute),
+    /// sorted; none when it is missing.
     func entries(in path: String) throws -> [String]
     /// The proxy's child processes as (command name, state letter).
     func children() throws -> [(name: String, state: String)]

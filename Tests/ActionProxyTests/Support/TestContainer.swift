@@ -120,7 +120,7 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     }
 
     func entries(in path: String) throws -> [String] {
-        let outcome = try exec(["sh", "-c", "ls -A \"$1\" 2>/dev/null; true", "sh", directory + "/" + path])
+        let outcome = try exec(["sh", "-c", "ls -A \"$1\" 2>/dev/null; true", "sh", path.hasPrefix("/") ? path : directory + "/" + path])
         return outcome.output.split(separator: "\n").map(String.init).sorted()
     }
 

@@ -66,7 +66,8 @@ final class TestProxy: ProxyUnderTest, @unchecked Sendable {
     }
 
     func entries(in path: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: workingDirectory + "/" + path)) ?? []).sorted()
+        let folder = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
     func signal(_ name: String) throws {

@@ -149,7 +149,7 @@ enum RobustnessCases {
             "robust.unknown-path", "unknown paths answer 404 (or another 4xx) with a JSON error, not 200",
             group: .robustness, runtimes: .all, need: .uninitialised
         ) { context in
-            for (method, path) in [("GET", "/conform-unknown"), ("POST", "/conform-unknown"), ("GET", "/")] {
+            for (method, path) in [("GET", "/conform-unknown"), ("POST", "/conform-unknown"), ("GET", "/conform/deeper")] {
                 let response = try context.request(method, path, body: method == "POST" ? Data("{}".utf8) : nil)
                 try context.expect(
                     (400..<500).contains(response.status) && response.error?.isEmpty == false,
