@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // Only for the tests that read deploy/'s Kubernetes and Knative YAML.
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -65,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ActionKitTests",
-            dependencies: ["ActionKit"]
+            dependencies: ["ActionKit", .product(name: "Yams", package: "Yams")]
         ),
         // Fuzz targets over the request and archive intake. `make fuzz` builds
         // it with libFuzzer (-sanitize=fuzzer -D FUZZING); the ordinary build
