@@ -12,7 +12,8 @@ struct ActionKitCommand: ParsableCommand {
             """,
         version: "actionkit 0.1.0",
         subcommands: [
-            ConformCommand.self, InvokeCommand.self, BenchCommand.self, SoakCommand.self, LoadCommand.self,
+            ConformCommand.self, InvokeCommand.self, BuildCommand.self, BenchCommand.self, SoakCommand.self,
+            LoadCommand.self,
         ]
     )
 

@@ -57,4 +57,46 @@ public enum ProcessRunner {
             throw .launch("cannot run \(executable): \(error)")
         }
     }
+
+    /// What a relayed run did: its status and its last lines.
+    public struct Relayed: Sendable {
+        public var status: Int32
+        public var lastLines: [String]
+    }
+
+    /// Runs `executable ARGUMENTS` with its stdout and stderr merged into one
+    /// pipe, passed on to `output` as they come (a long command's progress),
+    /// and keeps its last `count` non-empty lines. The one pipe is read to
+    /// its end on this thread, so nothing can fill up; stdin is empty.
+    public static func relay(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, to output: FileHandle,
+        lastLines count: Int
+    ) throws(TargetError) -> Relayed {
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw .launch("cannot run \(executable): \(error)")
+        }
+        // Process has closed its copy of the writing end: the reads below
+        // end when the child and its children have closed theirs.
+        let tailLimit = 64 * 1024
+        var tail = Data()
+        while let chunk = try? pipe.fileHandleForReading.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            output.write(chunk)
+            tail.append(chunk)
+            if tail.count > 2 * tailLimit { tail = tail.suffix(tailLimit) }
+        }
+        process.waitUntilExit()
+        let lines = String(decoding: tail, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return Relayed(status: process.terminationStatus, lastLines: Array(lines.suffix(count)))
+    }
 }

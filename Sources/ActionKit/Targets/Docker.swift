@@ -32,6 +32,20 @@ public enum Docker {
         return outcome
     }
 
+    /// Runs `docker ARGUMENTS` with what it prints passed on to `output` as
+    /// it comes (a build's progress); returns its status and last lines.
+    public static func relay(_ arguments: [String], to output: FileHandle, lastLines count: Int = 5)
+        throws(TargetError) -> ProcessRunner.Relayed
+    {
+        do {
+            return try ProcessRunner.relay(
+                "/usr/bin/env", [ProcessInfo.processInfo.environment["DOCKER"] ?? "docker"] + arguments, to: output,
+                lastLines: count)
+        } catch {
+            throw .launch("cannot run docker: \(error)")
+        }
+    }
+
     /// Why no container can run here (no client, no daemon), or nil.
     public static let unavailable: String? = {
         // env answers 127 when it finds no such command.
