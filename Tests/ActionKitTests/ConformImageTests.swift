@@ -31,26 +31,33 @@ extension ConformTests {
             #expect(outcome.stdout.hasSuffix("7 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
         }
 
-        /// Issues 15 and 16: each image's whole suite (its language's cases,
-        /// upstream's among them, the contract's and the robustness ones),
-        /// the container driven as an OpenWhisk invoker drives it.
+        /// Each image with its conform options: the native image also as a
+        /// plain action loop, swift-slim without its Swift version guard.
+        static let everyImage: [(image: String, options: [String])] = [
+            ("actionproxy/python", []), ("actionproxy/nodejs", []), ("actionproxy/swift", []),
+            ("actionproxy/native", []),
+            (
+                "actionproxy/native",
+                [
+                    "--runtime", "native", "--env", "OW_LAUNCHER=", "--env", "OW_DEFAULT_ACTION=", "--env",
+                    "PROXY_ALLOW_REINIT=", "--env", "OW_COMPILER=",
+                ]
+            ),
+            ("actionproxy/swift-slim", ["--env", "OW_EXECUTION_ENV="]),
+        ]
+
+        /// Issues 15, 16 and 17: each image's whole suite (its language's
+        /// cases, upstream's among them, the contract's, the robustness and
+        /// the entrypoint ones), the container driven as an OpenWhisk invoker
+        /// drives it, and as a Knative revision runs it (read-only root,
+        /// `/tmp` a tmpfs, `$PORT`).
         @Test(
-            "every image passes its whole conformance suite driven as an OpenWhisk invoker drives it",
-            arguments: [
-                ("actionproxy/python", [String]()), ("actionproxy/nodejs", []), ("actionproxy/swift", []),
-                ("actionproxy/native", []),
-                (
-                    "actionproxy/native",
-                    [
-                        "--runtime", "native", "--env", "OW_LAUNCHER=", "--env", "OW_DEFAULT_ACTION=", "--env",
-                        "PROXY_ALLOW_REINIT=", "--env", "OW_COMPILER=",
-                    ]
-                ),
-                ("actionproxy/swift-slim", ["--env", "OW_EXECUTION_ENV="]),
-            ])
-        func openWhisk(image: String, options: [String]) throws {
-            try #require(Kit.imageEnabled(image), "\(image) is not here")
-            let arguments = ["conform", "--image", image, "--platform", "openwhisk", "--group", "all"] + options
+            "every image passes its whole conformance suite driven as an OpenWhisk invoker drives it and run as a Knative revision",
+            arguments: ["openwhisk", "knative"], Self.everyImage)
+        func platform(platform: String, target: (image: String, options: [String])) throws {
+            try #require(Kit.imageEnabled(target.image), "\(target.image) is not here")
+            let arguments =
+                ["conform", "--image", target.image, "--platform", platform, "--group", "all"] + target.options
             let listed = try Kit.run(arguments + ["--list"])
             let count = listed.stdout.split(separator: "\n").count
             #expect(count >= 20, "\(listed.stdout)")

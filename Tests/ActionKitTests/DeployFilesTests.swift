@@ -56,9 +56,13 @@ struct DeployFilesTests {
         for key in ["image", "resources", "securityContext", "volumeMounts"] {
             #expect(PodFile.canonical(a[key]) == PodFile.canonical(b[key]), "\(key)")
         }
-        // The same probe; how often it runs may differ (Knative probes on its own schedule).
-        let probe = ["readinessProbe", "httpGet"]
-        #expect(PodFile.canonical(PodFile.value(probe, in: a)) == PodFile.canonical(PodFile.value(probe, in: b)))
+        // The same probes; how often they run may differ (Knative probes on its own schedule).
+        for kind in PodFile.probes {
+            let probe = [kind, "httpGet"]
+            #expect(
+                PodFile.canonical(PodFile.value(probe, in: a)) == PodFile.canonical(PodFile.value(probe, in: b)),
+                "\(kind)")
+        }
         // OW_SHUTDOWN_GRACE_MS is the one that follows each platform's grace period.
         let action = { (container: [String: Any]) in
             PodFile.environment(container).filter { $0.key.hasPrefix("__OW_") }
@@ -147,7 +151,9 @@ struct DeployFilesTests {
         let problems = PodFile.containerProblems(pod, built: built).joined(separator: "\n")
         #expect(problems.contains("actionproxy/python:1.0 is not an image make images builds"), "\(problems)")
         #expect(problems.contains("containerPort"), "\(problems)")
-        #expect(problems.contains("/health"), "\(problems)")
+        #expect(problems.contains("the readinessProbe is not an httpGet of /health"), "\(problems)")
+        #expect(problems.contains("the livenessProbe is not an httpGet of /health"), "\(problems)")
+        #expect(problems.contains("the startupProbe gives the init 30 s"), "\(problems)")
         #expect(problems.contains("readOnlyRootFilesystem"), "\(problems)")
         #expect(problems.contains("/tmp is not an emptyDir"), "\(problems)")
         #expect(problems.contains("no volume is mounted on /tmp"), "\(problems)")
@@ -194,6 +200,35 @@ struct DeployFilesTests {
                 "/usr/bin/env", ["python3", "-c", "import ast,sys; ast.parse(sys.stdin.read())"], input: Data(code.utf8)
             )
             #expect(outcome.status == 0, "\(file.lastPathComponent): \(outcome.errors)")
+        }
+    }
+}
+
+extension DeployFilesTests {
+    /// The container of each file run as Knative runs it (read-only root,
+    /// `/tmp` an exec tmpfs, `$PORT`, traffic once `/health` answers 200),
+    /// with the file's image, environment and memory limit.
+    @Test(
+        "each file's container, run with its image and environment on a read-only root, answers the request docs/knative.md shows",
+        .enabled(if: Kit.imageEnabled("actionproxy/python")))
+    func containerServes() throws {
+        for file in [Self.knative, Self.kubernetes] {
+            let pod = try #require(try PodFile.documents(file).first.flatMap(PodFile.podSpec))
+            let container = try #require(PodFile.containers(pod).first)
+            let image = try #require(container["image"] as? String)
+            let memory = try #require(PodFile.value(["resources", "limits", "memory"], in: container) as? String)
+            let served = try ProxyContainer.start(
+                image: image,
+                limits: ContainerLimits(memory: memory.replacingOccurrences(of: "Mi", with: "m"), driver: .knative),
+                environment: PodFile.environment(container))
+            defer { served.stop() }
+            let client = try served.client()
+            let health = try client.request("GET", "/health")
+            #expect(health.status == 200, "\(file.lastPathComponent): \(health.text)")
+            let answer = try client.request("POST", "/", body: Data(#"{"value":{"name":"Ada"}}"#.utf8))
+            #expect(answer.status == 200, "\(file.lastPathComponent): \(answer.text)")
+            let result = try JSONSerialization.jsonObject(with: answer.body) as? [String: String]
+            #expect(result == ["greeting": "Hello Ada"], "\(file.lastPathComponent): \(answer.text)")
         }
     }
 }
@@ -324,21 +359,36 @@ enum PodFile {
         }
     }
 
-    /// One port, 8080 as an integer, and a readiness probe of /health on it.
+    /// The probes a baked container needs, each an httpGet of /health.
+    static let probes = ["startupProbe", "readinessProbe", "livenessProbe"]
+
+    /// One port, 8080 as an integer; the startup, readiness and liveness
+    /// probes each an httpGet of /health on it, and the startup probe giving
+    /// the init at least two minutes (a Swift source compiles at start-up)
+    /// before the liveness probe, which restarts an exited action, begins.
     static func portProblems(_ container: [String: Any]) -> [String] {
         var problems: [String] = []
         let ports = container["ports"] as? [[String: Any]] ?? []
         if ports.count != 1 || ports[0]["containerPort"] as? Int != 8080 {
             problems.append("containerPort: want one port, 8080 as an integer: \(ports)")
         }
-        let probe = value(["readinessProbe", "httpGet"], in: container) as? [String: Any]
-        if probe?["path"] as? String != "/health" {
-            problems.append("the readiness probe is not an httpGet of /health: \(String(describing: probe))")
+        for kind in probes {
+            let probe = value([kind, "httpGet"], in: container) as? [String: Any]
+            if probe?["path"] as? String != "/health" {
+                problems.append("the \(kind) is not an httpGet of /health: \(String(describing: probe))")
+            }
+            let probed = probe?["port"]
+            let name = ports.first?["name"] as? String
+            if probed as? Int != 8080 && (name == nil || probed as? String != name) {
+                problems.append("the \(kind) is not on the container port 8080: \(String(describing: probed))")
+            }
         }
-        let probed = probe?["port"]
-        let name = ports.first?["name"] as? String
-        if probed as? Int != 8080 && (name == nil || probed as? String != name) {
-            problems.append("the readiness probe is not on the container port 8080: \(String(describing: probed))")
+        let startup = container["startupProbe"] as? [String: Any]
+        // Kubernetes' defaults: every 10 s, 3 failures.
+        let period = startup?["periodSeconds"] as? Int ?? 10
+        let failures = startup?["failureThreshold"] as? Int ?? 3
+        if period * failures < 120 {
+            problems.append("the startupProbe gives the init \(period * failures) s: want at least 120")
         }
         return problems
     }

@@ -89,7 +89,23 @@ enum OutOfMemoryScore {
 struct SpawnError: Error, CustomStringConvertible {
     let executable: String
     let code: Int32
-    var description: String { "\(executable): \(String(cString: strerror(code)))" }
+    var description: String {
+        let reason = "\(executable): \(String(cString: strerror(code)))"
+        guard code == EACCES, Self.onNoexecMount(executable) else { return reason }
+        return reason
+            + ": its filesystem is mounted noexec, where no program can start (Docker's plain --tmpfs /tmp is:"
+            + " use --tmpfs /tmp:exec, or name a folder elsewhere with OW_ACTION_DIR)"
+    }
+
+    /// Linux's ST_NOEXEC (sys/statvfs.h), which Glibc's module does not export.
+    private static let noexecFlag: UInt = 8
+
+    /// Whether `path` is on a filesystem mounted `noexec`.
+    static func onNoexecMount(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return false }
+        return info.f_flag & Self.noexecFlag != 0
+    }
 }
 
 /// A NULL-terminated `char *[]` for the duration of `body`.

@@ -28,15 +28,20 @@ struct HTTPTests {
         }
     }
 
-    @Test("health answers 200 and tells whether the action is ready", arguments: Serving.contract)
+    @Test(
+        "health answers 200 while the proxy waits for /init or is ready, and tells which",
+        arguments: Serving.contract)
     func health(_ target: Serving) throws {
         try target.serve { proxy throws in
             let before = try proxy.request("GET", "/health")
             #expect(before.status == 200)
             #expect((before.json as? [String: Any])?["ready"] as? Bool == false)
+            #expect((before.json as? [String: Any])?["status"] as? String == "waiting for /init", "\(before.text)")
             #expect(try proxy.initialize(code: try Fixtures.text("echo.sh")).status == 200)
             let after = try proxy.request("GET", "/health")
+            #expect(after.status == 200)
             #expect((after.json as? [String: Any])?["ready"] as? Bool == true)
+            #expect((after.json as? [String: Any])?["status"] as? String == "ready", "\(after.text)")
         }
     }
 

@@ -59,17 +59,20 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     /// `volumes` maps host folders to container paths, mounted read-only.
     static func start(
         _ image: TestImage, environment: [String: String] = [:], arguments: [String] = [],
-        volumes: [String: String] = [:], memory: String = "256m", options: [String] = []
+        volumes: [String: String] = [:], memory: String = "256m", options: [String] = [],
+        driver: ContainerDriver = .kit
     ) throws -> TestContainer {
         try start(
             image: image.reference, environment: environment, arguments: arguments, volumes: volumes, memory: memory,
-            options: options)
+            options: options, driver: driver)
     }
 
-    /// `options` go to `docker run` as they are (`--cap-drop ALL`).
+    /// `options` go to `docker run` as they are (`--cap-drop ALL`); `driver`
+    /// runs it as the kit, an OpenWhisk invoker or Knative does.
     static func start(
         image: String, environment: [String: String] = [:], arguments: [String] = [],
-        volumes: [String: String] = [:], memory: String = "256m", options: [String] = []
+        volumes: [String: String] = [:], memory: String = "256m", options: [String] = [],
+        driver: ContainerDriver = .kit
     ) throws -> TestContainer {
         // An image whose proxy never served fails every later test at once,
         // instead of each waiting for its own timeout.
@@ -78,7 +81,7 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
         }
         let mounts = volumes.sorted(by: { $0.key < $1.key }).flatMap { ["-v", "\($0.key):\($0.value):ro"] }
         do {
-            let limits = ContainerLimits(memory: memory, options: options + mounts)
+            let limits = ContainerLimits(memory: memory, options: options + mounts, driver: driver)
             return TestContainer(
                 try ProxyContainer.start(image: image, limits: limits, environment: environment, arguments: arguments))
         } catch {
@@ -120,7 +123,9 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
     }
 
     func entries(in path: String) throws -> [String] {
-        let outcome = try exec(["sh", "-c", "ls -A \"$1\" 2>/dev/null; true", "sh", path.hasPrefix("/") ? path : directory + "/" + path])
+        let outcome = try exec([
+            "sh", "-c", "ls -A \"$1\" 2>/dev/null; true", "sh", path.hasPrefix("/") ? path : directory + "/" + path,
+        ])
         return outcome.output.split(separator: "\n").map(String.init).sorted()
     }
 
@@ -160,20 +165,23 @@ final class TestContainer: ProxyUnderTest, @unchecked Sendable {
 /// Starts a container of `image` for `body` and always removes it.
 func withContainer<T>(
     _ image: TestImage, environment: [String: String] = [:], arguments: [String] = [],
-    volumes: [String: String] = [:], options: [String] = [], _ body: (TestContainer) throws -> T
+    volumes: [String: String] = [:], options: [String] = [], driver: ContainerDriver = .kit,
+    _ body: (TestContainer) throws -> T
 ) throws -> T {
     try withContainer(
         image: image.reference, environment: environment, arguments: arguments, volumes: volumes, options: options,
-        body)
+        driver: driver, body)
 }
 
 /// The same for an image given by name (one a test built).
 func withContainer<T>(
     image: String, environment: [String: String] = [:], arguments: [String] = [],
-    volumes: [String: String] = [:], options: [String] = [], _ body: (TestContainer) throws -> T
+    volumes: [String: String] = [:], options: [String] = [], driver: ContainerDriver = .kit,
+    _ body: (TestContainer) throws -> T
 ) throws -> T {
     let container = try TestContainer.start(
-        image: image, environment: environment, arguments: arguments, volumes: volumes, options: options)
+        image: image, environment: environment, arguments: arguments, volumes: volumes, options: options,
+        driver: driver)
     defer { container.stop() }
     return try body(container)
 }
