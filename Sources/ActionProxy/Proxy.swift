@@ -33,7 +33,9 @@ final class Proxy {
     }
 
     private(set) var initialization = Initialization.notStarted
-    /// Nil for a stem cell, which an init specializes.
+    /// Nil for a stem cell, which an init specializes. A baked action is in
+    /// progress from the start, before the server listens: no probe may see
+    /// the stem cell's "waiting for /init" in the moment before it begins.
     private(set) var baked: BakedInitialization?
     /// What the single entrypoint's runs take from the last init.
     private var entrypointDefaults: EntrypointRequest.Defaults
@@ -61,6 +63,7 @@ final class Proxy {
         self.eventLoop = eventLoop
         self.threadPool = threadPool
         self.logger = logger
+        baked = configuration.bakedAction == nil ? nil : .inProgress
         let existing = (try? FileSystem.listDirectory(configuration.actionDirectory)) ?? []
         lastFolderNumber = existing.compactMap { Int($0) }.max() ?? 0
         entrypointDefaults = EntrypointRequest.Defaults(
@@ -285,8 +288,7 @@ final class Proxy {
     /// `/health` at 503 and every run answers why.
     func initializeBakedAction() {
         eventLoop.assertInEventLoop()
-        guard let bakedAction = configuration.bakedAction, baked == nil else { return }
-        baked = .inProgress
+        guard let bakedAction = configuration.bakedAction, case .notStarted = initialization else { return }
         let maxCodeBytes = configuration.maxBodyBytes
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         initialize { () throws(ProxyError) in try bakedAction.request(maxCodeBytes: maxCodeBytes) }
