@@ -7,12 +7,13 @@
 // result line on fd 3. With __OW_ALLOW_CONCURRENT the lines are framed as
 // `<id> <json>` and activations overlap. See README.md beside this file.
 
+// Only what loading the action needs comes before the ack (the cold start
+// waits for it); `net` (the request pipe) and `url` (ECMAScript modules) load
+// when used.
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 const util = require('util');
 const { AsyncLocalStorage } = require('async_hooks');
-const { pathToFileURL } = require('url');
 
 const RESULT_FD = 3;
 
@@ -22,6 +23,8 @@ const mainName = process.argv[3] || 'main';
 const requestFd = Number(process.argv[4] || 0);
 // A zipped package runs in its own folder (bin/exec passes it).
 if (process.argv[5]) process.chdir(process.argv[5]);
+// The action's folder, which error reports name files relative to.
+const actionFolder = process.argv[5] ? path.resolve(process.argv[5]) : path.dirname(entryFile);
 const waitForAck = enabled(process.env.__OW_WAIT_FOR_ACK);
 // Framing is announced in the ack, so without an ack there is no concurrency.
 const concurrent = waitForAck && enabled(process.env.__OW_ALLOW_CONCURRENT);
@@ -119,7 +122,7 @@ async function loadModule(file) {
     } catch (error) {
         // An ECMAScript module that this node cannot require (or that awaits at its top level).
         if (error.code !== 'ERR_REQUIRE_ESM' && error.code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
-        exported = await import(pathToFileURL(file).href);
+        exported = await import(require('url').pathToFileURL(file).href);
     }
     // An ECMAScript module's named export, else what its default export holds.
     if (util.types.isModuleNamespaceObject(exported) && exported[mainName] === undefined &&
@@ -134,7 +137,7 @@ async function loadEntryPoint() {
     try {
         exported = await loadModule(entryFile);
     } catch (error) {
-        failToLoad(`The action could not be loaded from ${entryFile}:\n${describe(error)}`);
+        failToLoad(syntaxReport(error) ?? `The action could not be loaded from ${entryFile}:\n${describe(error)}`);
     }
     // `a.b` (a zip's main of `file.a.b`) names a property path of the exports.
     const candidate = mainName.split('.').reduce((object, key) => (object == null ? undefined : object[key]), exported);
@@ -162,6 +165,20 @@ function serializeRejection(reason, seen = new Set()) {
         serialized.cause = reason.cause instanceof Error ? serializeRejection(reason.cause, seen) : reason.cause;
     }
     return serialized;
+}
+
+/**
+ * A syntax error of the action's code as node reports it, the way the
+ * runtime's compile check words it: `action.cjs:2`, the line, a caret and the
+ * message, with paths relative to the action's folder and without the
+ * loader's frames. Undefined for any other error (a SyntaxError that code
+ * threw, from JSON.parse say, has no such header).
+ */
+function syntaxReport(error) {
+    if (!(error instanceof SyntaxError)) return undefined;
+    const stack = String(error.stack);
+    if (!/^[^\n]+:\d+\n/.test(stack)) return undefined;
+    return stack.split('\n    at ')[0].split(actionFolder + path.sep).join('').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 function describe(error) {
@@ -297,7 +314,7 @@ function start(id, body, main) {
 function readLines(fd, onLine, onEnd) {
     const stats = fs.fstatSync(fd);
     const input = stats.isFIFO() || stats.isSocket()
-        ? new net.Socket({ fd, readable: true, writable: false })
+        ? new (require('net').Socket)({ fd, readable: true, writable: false })
         : fs.createReadStream(null, { fd });
     let pending = [];
     input.on('data', (chunk) => {
@@ -330,6 +347,9 @@ async function serve() {
     process.on('uncaughtException', stray);
     process.on('unhandledRejection', stray);
 
+    // The ack first: reading requests is set up while the proxy answers /init.
+    if (waitForAck) writeAll(RESULT_FD, concurrent ? '{"ok":true,"concurrent":true}\n' : '{"ok":true}\n');
+
     let queue = Promise.resolve();
     let ended = false;
     const exitWhenIdle = () => {
@@ -355,8 +375,6 @@ async function serve() {
         ended = true;
         queue.then(exitWhenIdle);
     });
-
-    if (waitForAck) writeAll(RESULT_FD, concurrent ? '{"ok":true,"concurrent":true}\n' : '{"ok":true}\n');
 }
 
 serve();
