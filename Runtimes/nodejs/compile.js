@@ -250,12 +250,21 @@ function npmEnvironment(cache) {
     return environment;
 }
 
-/** npm's own error lines, short: no log-file pointer, no stack, at most NPM_ERROR_LINES. */
+/**
+ * npm's own error lines, short: no log-file pointer, no stack or error
+ * object that npm prints for some failures (ECONNREFUSED), at most
+ * NPM_ERROR_LINES.
+ */
 function npmFailure(command, installed, environment) {
-    const lines = `${installed.stderr || ''}\n${installed.stdout || ''}`.split('\n')
-        .map((line) => line.trimEnd())
-        .filter((line) => /^npm (error|ERR!)/.test(line))
-        .filter((line) => !/A complete log of this run|^npm (error|ERR!)( network)?\s*$/.test(line));
+    const lines = [];
+    for (const line of `${installed.stderr || ''}\n${installed.stdout || ''}`.split('\n')) {
+        const match = /^npm (?:error|ERR!) ?(.*)$/.exec(line.trimEnd());
+        if (!match) continue;
+        const text = match[1];
+        if (text === '' || text === 'network' || text === '}' || /^\s/.test(text)) continue;
+        if (/A complete log of this run/.test(text)) continue;
+        lines.push('npm error ' + text.replace(/ \{$/, ''));
+    }
     const status = installed.signal ? `signal ${installed.signal}` : `exit ${installed.status}`;
     let report = `npm ${command} --omit=dev failed (${status}) installing the action's dependencies:\n`;
     report += lines.length ? lines.slice(0, NPM_ERROR_LINES).join('\n') : (installed.stderr || '').trim().split('\n').slice(-NPM_ERROR_LINES).join('\n');
