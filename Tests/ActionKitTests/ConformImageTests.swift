@@ -31,10 +31,12 @@ extension ConformTests {
             #expect(outcome.stdout.hasSuffix("7 passed, 0 failed, 0 skipped\n"), "\(outcome.stdout)")
         }
 
-        /// Each image with its conform options: the native image also as a
-        /// plain action loop, swift-slim without its Swift version guard.
+        /// Each image with its conform options (every version of a language:
+        /// issue 18): the native image also as a plain action loop,
+        /// swift-slim without its Swift version guard.
         static let everyImage: [(image: String, options: [String])] = [
-            ("actionproxy/python", []), ("actionproxy/nodejs", []), ("actionproxy/swift", []),
+            ("actionproxy/python", []), ("actionproxy/python:3.11", []), ("actionproxy/nodejs", []),
+            ("actionproxy/nodejs:22", []), ("actionproxy/swift", []),
             ("actionproxy/native", []),
             (
                 "actionproxy/native",

@@ -8,18 +8,13 @@ import Testing
 struct RuntimesManifestTests {
     static let file = Kit.repository.appendingPathComponent("deploy/openwhisk/runtimes.json")
 
-    /// The images `make images` builds: scripts/build-images' ALL list, each
-    /// from Dockerfiles/NAME.Dockerfile as actionproxy/NAME.
+    /// The images `make images` builds, every tag: what
+    /// `scripts/build-images --list` prints.
     static func builtImages() throws -> Set<String> {
-        let script = try String(
-            contentsOf: Kit.repository.appendingPathComponent("scripts/build-images"), encoding: .utf8)
-        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("ALL=(") })
-        let names = line.dropFirst("ALL=(".count).prefix { $0 != ")" }.split(separator: " ").map(String.init)
-        for name in names {
-            let dockerfile = Kit.repository.appendingPathComponent("Dockerfiles/\(name).Dockerfile")
-            #expect(FileManager.default.fileExists(atPath: dockerfile.path), "no \(dockerfile.path)")
-        }
-        return Set(names.map { "actionproxy/\($0):latest" })
+        let script = Kit.repository.appendingPathComponent("scripts/build-images").path
+        let outcome = try ProcessRunner.run("/bin/bash", [script, "--list"], directory: Kit.repository)
+        try #require(outcome.status == 0, "\(outcome.errors)")
+        return Set(outcome.output.split(separator: "\n").map(String.init))
     }
 
     @Test(
@@ -63,6 +58,32 @@ struct RuntimesManifestTests {
         #expect(manifest.blackboxes.map(\.localReference).contains("actionproxy/native:latest"))
         let managed = Set(manifest.runtimes.values.joined().map(\.image.localReference))
         #expect(managed.isDisjoint(with: manifest.blackboxes.map(\.localReference)))
+    }
+
+    /// Issue 18: each language's versions are kinds (`python:3.11`), each
+    /// on the image of its tag, and `latest` is the default's image.
+    @Test("every language version make images builds is a kind of the manifest, on the image of its tag")
+    func everyVersionIsAKind() throws {
+        let manifest = try RuntimesManifest.load(Self.file)
+        let built = try Self.builtImages()
+        var versions = 0
+        for reference in built {
+            let name = reference.dropFirst("actionproxy/".count)
+            guard let colon = name.firstIndex(of: ":"), name[name.index(after: colon)...].first?.isNumber == true
+            else { continue }
+            let family = String(name[..<colon])
+            let version = String(name[name.index(after: colon)...])
+            versions += 1
+            let kind = try #require(
+                manifest.runtimes[family]?.first { $0.kind == "\(family):\(version)" }, "no kind \(family):\(version)")
+            #expect(kind.image.localReference == reference, "\(kind.kind) is on \(kind.image.localReference)")
+        }
+        #expect(versions >= 4, "\(built)")
+        for kinds in manifest.runtimes.values {
+            for kind in kinds {
+                #expect(built.contains(kind.image.localReference), "\(kind.kind): \(kind.image.localReference)")
+            }
+        }
     }
 
     @Test(

@@ -37,13 +37,16 @@ enum Serving: Sendable, CustomTestStringConvertible {
     /// The size cases: the host proxy and the proxy of actionproxy/native in
     /// the invoker's 256 MB.
     static let sizes = [Serving.proxy] + enabled(.proxyIn(.native))
-    /// The host proxy and every image's, as it is.
-    static let everyProxy = [Serving.proxy] + TestImage.allCases.flatMap { enabled(.image($0)) }
-    /// A language runtime on the host and as its image.
-    static func cases(_ runtime: Runtime, _ image: TestImage) -> [Serving] { [.host(runtime)] + enabled(.image(image)) }
+    /// The host proxy and every image's, as it is (a language's default
+    /// version: its other versions carry the same proxy).
+    static let everyProxy = [Serving.proxy] + TestImage.defaultVersions.flatMap { enabled(.image($0)) }
+    /// A language runtime on the host and as its images, one per version.
+    static func cases(_ runtime: Runtime, _ images: TestImage...) -> [Serving] {
+        [.host(runtime)] + images.flatMap { enabled(.image($0)) }
+    }
 
-    static let python = cases(.python, .python)
-    static let nodejs = cases(.nodejs, .nodejs)
+    static let python = cases(.python, .python, .python311)
+    static let nodejs = cases(.nodejs, .nodejs, .nodejs22)
     static let swift = cases(.swift, .swift)
     static let blackbox = cases(.blackbox, .native)
 

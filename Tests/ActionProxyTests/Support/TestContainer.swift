@@ -5,11 +5,17 @@ import Foundation
     import Glibc
 #endif
 
-/// The images of `Dockerfiles/` that the container tests run.
+/// The images of `Dockerfiles/` that the container tests run
+/// (`scripts/build-images --list`): the untagged name is a language's
+/// default version, the tagged ones the others.
 enum TestImage: String, CaseIterable, Sendable {
     case native = "actionproxy/native"
+    /// Python 3.13.
     case python = "actionproxy/python"
+    case python311 = "actionproxy/python:3.11"
+    /// Node.js 24.
     case nodejs = "actionproxy/nodejs"
+    case nodejs22 = "actionproxy/nodejs:22"
     case swift = "actionproxy/swift"
     case swiftSlim = "actionproxy/swift-slim"
 
@@ -18,14 +24,27 @@ enum TestImage: String, CaseIterable, Sendable {
     static let required = ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// The image the tests run: its name, or the one the environment gives
-    /// for it (`ACTIONPROXY_TEST_IMAGE_SWIFT=actionproxy/swift:mybranch`;
-    /// `…_SWIFT_SLIM` for actionproxy/swift-slim), to test an image built
-    /// from a branch without replacing the one of that name.
+    /// for it, to test an image built from a branch without replacing the
+    /// one of that name. The variable is the name after `actionproxy/`, in
+    /// capitals, with `_` for each `-`, `:` or `.`:
+    /// `ACTIONPROXY_TEST_IMAGE_SWIFT=actionproxy/swift:mybranch`,
+    /// `…_SWIFT_SLIM` for actionproxy/swift-slim, `…_PYTHON_3_11` for
+    /// actionproxy/python:3.11.
     var reference: String {
-        let name = rawValue.split(separator: "/").last.map(String.init) ?? rawValue
-        let variable = "ACTIONPROXY_TEST_IMAGE_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
-        return ProcessInfo.processInfo.environment[variable] ?? rawValue
+        ProcessInfo.processInfo.environment[overrideVariable] ?? rawValue
     }
+
+    var overrideVariable: String {
+        let name = rawValue.split(separator: "/").last.map(String.init) ?? rawValue
+        let spelled = name.uppercased().map { "-:.".contains($0) ? "_" : String($0) }.joined()
+        return "ACTIONPROXY_TEST_IMAGE_" + spelled
+    }
+
+    /// The versions of one language, default first.
+    static let pythonVersions: [TestImage] = [.python, .python311]
+    static let nodejsVersions: [TestImage] = [.nodejs, .nodejs22]
+    /// One image per language, its default version.
+    static let defaultVersions = allCases.filter { !$0.rawValue.contains(":") }
 
     /// Why these images cannot be tested here, or nil when they can.
     static func unavailable(_ images: [TestImage]) -> String? {
