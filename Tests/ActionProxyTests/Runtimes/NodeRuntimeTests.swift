@@ -332,14 +332,39 @@ struct NodeRuntimeTests {
         }
     }
 
-    @Test("a syntax error fails init with 502 and a message naming the line", arguments: Serving.nodejs)
+    @Test(
+        "a syntax error fails init with 502 and a message naming the line, without the loader's frames",
+        arguments: Serving.nodejs)
     func syntaxError(_ serving: Serving) throws {
         try serving.serve { proxy throws in
             let response = try proxy.initialize(code: "function main(params) {\n  return { a: 1 +* 2 };\n}\n")
             #expect(response.status == 502)
             let message = try #require(response.error)
-            #expect(message.hasPrefix(serving.compileError("action.cjs:2\n  return { a: 1 +* 2 };\n")))
+            // The launcher reports it as it loads the source (a plain source
+            // at /init starts no compile check of its own: cold start).
+            #expect(
+                message.hasPrefix("Initialization has failed due to: action.cjs:2\n  return { a: 1 +* 2 };\n"),
+                "\(message)")
             #expect(message.contains("SyntaxError: Unexpected token '*'"))
+            #expect(!message.contains("    at "), "\(message)")
+            #expect(!message.contains("/action/"), "\(message)")
+            proxy.waitForSentinels(1)
+            #expect(proxy.stderr.contains("SyntaxError: Unexpected token '*'"))
+            #expect(try proxy.initialize(code: Self.hello).status == 200)
+        }
+    }
+
+    @Test("a SyntaxError thrown while loading (JSON.parse) is reported as any load error", arguments: Serving.nodejs)
+    func thrownSyntaxErrorAtLoad(_ serving: Serving) throws {
+        try serving.serve { proxy throws in
+            let response = try proxy.initialize(
+                code: "const config = JSON.parse('{nope');\nfunction main() { return {}; }\n")
+            #expect(response.status == 502)
+            let message = try #require(response.error)
+            #expect(
+                message.hasPrefix("Initialization has failed due to: The action could not be loaded from "),
+                "\(message)")
+            #expect(message.contains("SyntaxError"), "\(message)")
         }
     }
 
