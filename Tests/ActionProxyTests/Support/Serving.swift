@@ -158,10 +158,12 @@ enum Serving: Sendable, CustomTestStringConvertible {
 
     /// Runs the proxy binary of this target once to its end, as a command
     /// (`-compile main`, `-version`): the host binary, or `docker run -i
-    /// --rm IMAGE ARGUMENTS` with the fixtures mounted.
-    func runOnce(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
-        -> ProcessRunner.Outcome
-    {
+    /// --rm IMAGE ARGUMENTS` with the fixtures and `mounts` mounted, on the
+    /// host's network with `hostNetwork` (a server of the test on 127.0.0.1).
+    func runOnce(
+        _ arguments: [String], input: Data? = nil, environment: [String: String] = [:], mounts: [Mount] = [],
+        hostNetwork: Bool = false
+    ) throws -> ProcessRunner.Outcome {
         switch self {
         case .proxy, .host:
             let scratch = try Fixtures.scratch()
@@ -176,9 +178,10 @@ enum Serving: Sendable, CustomTestStringConvertible {
             if case .proxyIn = self { variables = Self.plainContract }
             variables.merge(environment) { $1 }
             let flags = variables.sorted(by: { $0.key < $1.key }).flatMap { ["-e", "\($0.key)=\($0.value)"] }
+            let volumes = volumes(mounts).sorted(by: { $0.key < $1.key }).flatMap { ["-v", "\($0.key):\($0.value):ro"] }
             return try Docker.run(
-                ["run", "-i", "--rm"] + flags + ["-v", "\(Fixtures.directory.path):/fixtures:ro", image.reference]
-                    + arguments, input: input)
+                ["run", "-i", "--rm"] + (hostNetwork ? ["--network", "host"] : []) + flags + volumes
+                    + [image.reference] + arguments, input: input)
         }
     }
 }
