@@ -360,7 +360,7 @@ struct InvokeHostTests {
         let unknown = try Kit.run(["invoke", "--kind", "go:1.22", "--code", "Examples/hello/exec"])
         #expect(unknown.status == 64)
         #expect(
-            unknown.stderr.contains("has no kind go:1.22: it has nodejs:18, python:3.11, swift:6.3"),
+            unknown.stderr.contains("has no kind go:1.22: it has go:1.27, nodejs:22, nodejs:24, python:3.11, python:3.13, swift:6.3"),
             "\(unknown.stderr)")
         let odd = try Kit.run(["invoke", "--runtime", "native", "--code", "Examples/hello/exec", "-p", "lonely"])
         #expect(odd.status == 64)
@@ -458,8 +458,8 @@ struct InvokeImageTests {
         ])
         #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
         #expect(run.records.count == 2)
-        #expect(run.annotation("kind", in: run.records.first) as? String == "python:3.11")
-        #expect(run.outcome.stderr.contains("prewarming a stem cell of python:3.11"))
+        #expect(run.annotation("kind", in: run.records.first) as? String == "python:3.13")
+        #expect(run.outcome.stderr.contains("prewarming a stem cell of python:3.13"))
         #expect(run.outcome.stderr.contains("the activation takes the stem cell"))
         // The stem cell's memory, 256 MB.
         #expect((run.annotation("limits", in: run.records.first) as? [String: Any])?["memory"] as? Int == 256)

@@ -47,6 +47,9 @@ enum Serving: Sendable, CustomTestStringConvertible {
 
     static let python = cases(.python, .python, .python311)
     static let nodejs = cases(.nodejs, .nodejs, .nodejs22)
+    /// The Go runtime in its image only: the hosts that run the suite have
+    /// no Go toolchain of their own.
+    static let go = enabled(.image(.go))
     static let swift = cases(.swift, .swift)
     static let blackbox = cases(.blackbox, .native)
 

@@ -16,6 +16,8 @@ enum TestImage: String, CaseIterable, Sendable {
     /// Node.js 24.
     case nodejs = "actionproxy/nodejs"
     case nodejs22 = "actionproxy/nodejs:22"
+    /// Go 1.27.
+    case go = "actionproxy/go"
     case swift = "actionproxy/swift"
     case swiftSlim = "actionproxy/swift-slim"
 
