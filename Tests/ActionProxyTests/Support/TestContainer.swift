@@ -42,9 +42,6 @@ enum TestImage: String, CaseIterable, Sendable {
         return "ACTIONPROXY_TEST_IMAGE_" + spelled
     }
 
-    /// The versions of one language, default first.
-    static let pythonVersions: [TestImage] = [.python, .python311]
-    static let nodejsVersions: [TestImage] = [.nodejs, .nodejs22]
     /// One image per language, its default version.
     static let defaultVersions = allCases.filter { !$0.rawValue.contains(":") }
 
